@@ -1,0 +1,233 @@
+-- The first schema of enlace. Conventions for every later migration:
+-- times are INTEGER unix microseconds UTC (NULL for an absent optional
+-- time); lists and nested values are JSON text; a scope is a pair of
+-- columns, <name>_kind ('nation', 'agency', 'task_force') and <name>_id;
+-- tables are STRICT so a wrongly typed value fails instead of being stored.
+
+-- +goose Up
+CREATE TABLE nations (
+    code       TEXT    NOT NULL PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE agencies (
+    id         TEXT    NOT NULL PRIMARY KEY,
+    nation     TEXT    NOT NULL REFERENCES nations (code),
+    name       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX agencies_nation ON agencies (nation);
+
+CREATE TABLE task_forces (
+    id         TEXT    NOT NULL PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+-- position keeps the members in the order they were given.
+CREATE TABLE task_force_members (
+    task_force TEXT    NOT NULL REFERENCES task_forces (id),
+    agency     TEXT    NOT NULL REFERENCES agencies (id),
+    position   INTEGER NOT NULL,
+    PRIMARY KEY (task_force, agency)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX task_force_members_agency ON task_force_members (agency);
+
+CREATE TABLE users (
+    id         INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    username   TEXT    NOT NULL UNIQUE,
+    agency     TEXT    NOT NULL REFERENCES agencies (id),
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX users_agency ON users (agency);
+
+CREATE TABLE user_roles (
+    user_id  INTEGER NOT NULL REFERENCES users (id),
+    position INTEGER NOT NULL,
+    role     TEXT    NOT NULL,
+    PRIMARY KEY (user_id, position)
+) STRICT, WITHOUT ROWID;
+
+-- Only the hash of a token is stored; the secret is never seen again.
+CREATE TABLE tokens (
+    id         INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    name       TEXT    NOT NULL,
+    hash       BLOB    NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+) STRICT;
+CREATE INDEX tokens_user ON tokens (user_id);
+
+-- seq is the order of arrival, used for paging. AUTOINCREMENT so that a
+-- seq is never handed out twice, even after the newest row is deleted.
+CREATE TABLE reports (
+    seq          INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    id           TEXT    NOT NULL UNIQUE,
+    originator   TEXT    NOT NULL REFERENCES agencies (id),
+    nation       TEXT    NOT NULL,
+    title        TEXT    NOT NULL,
+    description  TEXT    NOT NULL,
+    markings     TEXT    NOT NULL, -- JSON enlace.Markings
+    grading      TEXT    NOT NULL, -- JSON enlace.Grading
+    derived_from TEXT    NOT NULL, -- JSON array of report ids
+    synthetic    INTEGER NOT NULL,
+    created_by   TEXT    NOT NULL,
+    published    INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX reports_originator ON reports (originator, seq);
+CREATE INDEX reports_nation ON reports (nation, seq);
+
+-- One row per STIX object version carried by a report, raw as received.
+-- date_added is strictly increasing in commit order (see CreateReport), so
+-- paging on it never skips an object that committed late.
+CREATE TABLE objects (
+    seq          INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    report_id    TEXT    NOT NULL REFERENCES reports (id),
+    position     INTEGER NOT NULL, -- index in the report's object list
+    id           TEXT    NOT NULL, -- STIX id
+    type         TEXT    NOT NULL,
+    spec_version TEXT,             -- NULL when the object omits it
+    created      INTEGER,
+    modified     INTEGER,
+    date_added   INTEGER NOT NULL,
+    originator   TEXT    NOT NULL, -- the report's originator agency
+    raw          TEXT    NOT NULL,
+    UNIQUE (report_id, position)
+) STRICT;
+CREATE INDEX objects_date_added ON objects (date_added);
+CREATE INDEX objects_id ON objects (id, modified);
+
+-- Agreement versions are appended, never rewritten: a release names the
+-- exact terms it was made under.
+CREATE TABLE agreements (
+    id                  TEXT    NOT NULL,
+    version             INTEGER NOT NULL,
+    title               TEXT    NOT NULL,
+    provider_kind       TEXT    NOT NULL,
+    provider_id         TEXT    NOT NULL,
+    recipient_kind      TEXT    NOT NULL,
+    recipient_id        TEXT    NOT NULL,
+    allowed_purposes    TEXT    NOT NULL, -- JSON array
+    prohibited_purposes TEXT    NOT NULL, -- JSON array
+    max_tlp             INTEGER NOT NULL, -- enlace.TLP, least to most restrictive
+    accepted_handling   TEXT    NOT NULL, -- JSON array of "scheme:code"
+    onward              TEXT    NOT NULL,
+    valid_from          INTEGER NOT NULL,
+    valid_until         INTEGER,
+    legal_basis         TEXT    NOT NULL,
+    created_by          TEXT    NOT NULL,
+    created_at          INTEGER NOT NULL,
+    PRIMARY KEY (id, version)
+) STRICT;
+
+-- +goose StatementBegin
+CREATE TRIGGER agreements_no_update BEFORE UPDATE ON agreements
+BEGIN
+    SELECT RAISE(ABORT, 'agreement versions are never rewritten');
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER agreements_no_delete BEFORE DELETE ON agreements
+BEGIN
+    SELECT RAISE(ABORT, 'agreement versions are never deleted');
+END;
+-- +goose StatementEnd
+
+-- Directives are appended and never edited; seq orders them and names
+-- them ("D-<seq>").
+CREATE TABLE directives (
+    seq             INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    action          TEXT    NOT NULL,
+    from_kind       TEXT    NOT NULL,
+    from_id         TEXT    NOT NULL,
+    to_kind         TEXT    NOT NULL,
+    to_id           TEXT    NOT NULL,
+    purposes_mode   TEXT    NOT NULL, -- all, except, only
+    purposes        TEXT    NOT NULL, -- JSON array
+    effective_at    INTEGER NOT NULL,
+    reason          TEXT    NOT NULL,
+    legal_reference TEXT    NOT NULL,
+    issued_by       TEXT    NOT NULL,
+    issuer_agency   TEXT    NOT NULL,
+    issuer_nation   TEXT    NOT NULL,
+    issuer_rank     INTEGER NOT NULL,
+    issued_at       INTEGER NOT NULL
+) STRICT;
+
+-- +goose StatementBegin
+CREATE TRIGGER directives_no_update BEFORE UPDATE ON directives
+BEGIN
+    SELECT RAISE(ABORT, 'directives are never edited');
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER directives_no_delete BEFORE DELETE ON directives
+BEGIN
+    SELECT RAISE(ABORT, 'directives are never deleted');
+END;
+-- +goose StatementEnd
+
+CREATE TABLE consents (
+    id               INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    report_id        TEXT    NOT NULL REFERENCES reports (id),
+    originator       TEXT    NOT NULL,
+    requested_by     TEXT    NOT NULL,
+    holder           TEXT    NOT NULL,
+    recipient        TEXT    NOT NULL,
+    purposes         TEXT    NOT NULL, -- JSON array
+    status           TEXT    NOT NULL,
+    granted_purposes TEXT    NOT NULL, -- JSON array
+    expires_at       INTEGER,
+    decided_by       TEXT    NOT NULL,
+    decided_at       INTEGER,
+    note             TEXT    NOT NULL,
+    created_at       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX consents_report ON consents (report_id, id);
+
+CREATE TABLE releases (
+    id                INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    report_id         TEXT    NOT NULL REFERENCES reports (id),
+    originator        TEXT    NOT NULL,
+    releaser          TEXT    NOT NULL,
+    recipient         TEXT    NOT NULL,
+    recipient_nation  TEXT    NOT NULL,
+    purpose           TEXT    NOT NULL,
+    agreement_id      TEXT    NOT NULL,
+    agreement_version INTEGER NOT NULL,
+    policies          TEXT    NOT NULL, -- JSON array
+    at                INTEGER NOT NULL
+) STRICT;
+CREATE INDEX releases_report ON releases (report_id, id);
+CREATE INDEX releases_recipient ON releases (recipient, id);
+CREATE INDEX releases_recipient_nation ON releases (recipient_nation, id);
+CREATE INDEX releases_originator ON releases (originator, id);
+
+-- One row. It starts at 1 so that a reader holding 0 ("never loaded")
+-- always differs from the store.
+CREATE TABLE policy_version (
+    id      INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+) STRICT;
+INSERT INTO policy_version (id, version) VALUES (1, 1);
+
+-- +goose Down
+DROP TABLE policy_version;
+DROP TABLE releases;
+DROP TABLE consents;
+DROP TABLE directives;
+DROP TABLE agreements;
+DROP TABLE objects;
+DROP TABLE reports;
+DROP TABLE tokens;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE task_force_members;
+DROP TABLE task_forces;
+DROP TABLE agencies;
+DROP TABLE nations;
