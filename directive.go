@@ -90,8 +90,10 @@ func (s PurposeSet) MarshalJSON() ([]byte, error) {
 		return json.Marshal(map[string][]Purpose{"except": s.Purposes})
 	case PurposesOnly:
 		return json.Marshal(map[string][]Purpose{"only": s.Purposes})
+	case PurposesAll:
+		return []byte(`"all"`), nil
 	}
-	return []byte(`"all"`), nil
+	return nil, fmt.Errorf("purpose set with unknown mode %q", s.Mode)
 }
 
 // UnmarshalJSON reads the forms MarshalJSON writes.

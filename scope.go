@@ -1,6 +1,9 @@
 package enlace
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Scope names one party to an agreement or directive: a whole nation, one
 // agency, or a task force. Exactly one field is set. In JSON it reads
@@ -18,9 +21,13 @@ const (
 	ScopeTaskForce = "task_force"
 )
 
-// NationScope, AgencyScope and TaskForceScope build scopes.
-func NationScope(code string) Scope  { return Scope{Nation: code} }
-func AgencyScope(id string) Scope    { return Scope{Agency: id} }
+// NationScope returns the scope of a whole nation.
+func NationScope(code string) Scope { return Scope{Nation: code} }
+
+// AgencyScope returns the scope of one agency.
+func AgencyScope(id string) Scope { return Scope{Agency: id} }
+
+// TaskForceScope returns the scope of a task force's member agencies.
 func TaskForceScope(id string) Scope { return Scope{TaskForce: id} }
 
 // Kind returns which field is set, or "" when none or several are.
@@ -92,4 +99,6 @@ func (s Scope) Covers(p Party) bool {
 }
 
 // Describe writes s for a person: "nation CO", "agency DEA".
-func (s Scope) Describe() string { return fmt.Sprintf("%s %s", s.Kind(), s.ID()) }
+func (s Scope) Describe() string {
+	return fmt.Sprintf("%s %s", strings.ReplaceAll(s.Kind(), "_", " "), s.ID())
+}
