@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/enlace-exchange/enlace/demo"
+	"github.com/enlace-exchange/enlace/httpapi"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+)
+
+func newServeCmd() *cobra.Command {
+	var f dataFlags
+	var addr, level string
+	var withDemo bool
+	var grace time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the exchange over HTTP",
+		Long: `Serve the exchange: the JSON API under /api/v1/, /healthz, /readyz and /metrics.
+
+With --demo on an empty data directory it first builds a demo world (nations
+CO, US and GB, their agencies, the JIATF-South task force, agreements, users of
+every role and about 50 synthetic reports) and writes the users' tokens to
+DIR/demo-credentials.json.
+
+On SIGTERM or SIGINT it stops accepting connections, finishes the requests in
+flight (up to --grace) and closes the store.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var lv slog.Level
+			if err := lv.UnmarshalText([]byte(level)); err != nil {
+				return fmt.Errorf("--log-level: %w", err)
+			}
+			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: lv}))
+			return serve(cmd.Context(), cmd, log, &f, addr, withDemo, grace)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().BoolVar(&withDemo, "demo", false, "build the demo world in an empty data directory")
+	cmd.Flags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
+	cmd.Flags().DurationVar(&grace, "grace", 30*time.Second, "how long to let requests in flight finish on shutdown")
+	return cmd
+}
+
+func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFlags, addr string, withDemo bool, grace time.Duration) error {
+	x, st, err := f.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	credsPath := filepath.Join(f.dir, "demo-credentials.json")
+	if withDemo {
+		nations, err := x.Nations(ctx)
+		if err != nil {
+			return err
+		}
+		if len(nations) == 0 {
+			creds, err := demo.Seed(ctx, x, time.Now().UTC())
+			if err != nil {
+				return fmt.Errorf("build demo world: %w", err)
+			}
+			if err := demo.WriteCredentials(credsPath, creds); err != nil {
+				return err
+			}
+			log.Info("demo world built", "users", len(creds), "credentials", credsPath)
+		} else if _, err := os.Stat(credsPath); err != nil {
+			return fmt.Errorf("--demo: the data directory %s already holds an exchange that is not a demo world", f.dir)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	api := httpapi.New(x, log, reg)
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(cmd.OutOrStdout(), "enlace serving on %s\n", url)
+	if withDemo {
+		fmt.Fprintf(cmd.OutOrStdout(), "demo credentials: %s\n", credsPath)
+	}
+	log.Info("serving", "url", url, "data", f.dir)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,270 @@
+package exchange
+
+import (
+	"context"
+	"slices"
+
+	"github.com/enlace-exchange/enlace"
+	"github.com/enlace-exchange/enlace/policy"
+)
+
+// CreateReport stores a report originated by actor's agency. Analysts and
+// liaison officers write intelligence; others do not.
+func (x *Exchange) CreateReport(ctx context.Context, actor enlace.User, r enlace.Report) (enlace.Report, error) {
+	if !actor.Has(enlace.RoleAnalyst) && !actor.Has(enlace.RoleLiaison) {
+		return enlace.Report{}, enlace.Errorf(enlace.EForbidden, "only analysts and liaison officers may submit reports")
+	}
+	now := x.now().UTC()
+	r.Originator, r.Nation, r.CreatedBy, r.CreatedAt = actor.Agency, actor.Nation, actor.Username, now
+	if r.Published.IsZero() {
+		r.Published = now
+	}
+	if err := r.Validate(x.vocab); err != nil {
+		return enlace.Report{}, err
+	}
+	for _, d := range r.DerivedFrom {
+		// Deriving from a report one cannot read would leak that it exists.
+		if _, err := x.store.Report(ctx, d); err != nil {
+			if enlace.ErrorCode(err) == enlace.ENotFound {
+				return enlace.Report{}, enlace.Errorf(enlace.EInvalid, "derived_from: no report %s", d)
+			}
+			return enlace.Report{}, err
+		}
+	}
+	return x.store.CreateReport(ctx, r)
+}
+
+// canReadIntelligence reports whether actor's roles let it read reports
+// at all: auditors see the ledger and accounting, not intelligence.
+func canReadIntelligence(u enlace.User) bool {
+	return slices.ContainsFunc(u.Roles, func(r enlace.Role) bool { return r != enlace.RoleAuditor })
+}
+
+// Read returns report id to actor for the declared purpose, recording the
+// release if it is the first for that agency and purpose. A report actor's
+// agency has never received is ENotFound when denied, so its existence
+// stays hidden; a report it did receive before is EForbidden, with the
+// policy's reasons.
+func (x *Exchange) Read(ctx context.Context, actor enlace.User, id, purpose string) (enlace.Report, enlace.Decision, error) {
+	p, err := x.purpose(purpose)
+	if err != nil {
+		return enlace.Report{}, enlace.Decision{}, err
+	}
+	pol, err := x.Policy(ctx)
+	if err != nil {
+		return enlace.Report{}, enlace.Decision{}, err
+	}
+	r, err := x.store.Report(ctx, id)
+	if err != nil {
+		if enlace.ErrorCode(err) == enlace.ENotFound {
+			return enlace.Report{}, enlace.Decision{}, enlace.Errorf(enlace.ENotFound, "no report %s", id)
+		}
+		return enlace.Report{}, enlace.Decision{}, err
+	}
+	consents, err := x.store.Consents(ctx, r.ID)
+	if err != nil {
+		return enlace.Report{}, enlace.Decision{}, err
+	}
+	d, holder := x.decide(pol, actor, r, p, consents)
+	if !canReadIntelligence(actor) {
+		d = enlace.Decision{Reasons: []enlace.Reason{{Policy: "role", Text: "auditors read the ledger and accounting, not intelligence"}}}
+	}
+	if !d.Allowed {
+		known, err := x.received(ctx, actor.Agency, r.ID)
+		if err != nil {
+			return enlace.Report{}, enlace.Decision{}, err
+		}
+		if !known {
+			return enlace.Report{}, enlace.Decision{}, enlace.Errorf(enlace.ENotFound, "no report %s", id)
+		}
+		return enlace.Report{}, d, enlace.Errorf(enlace.EForbidden, "%s", d.Explain())
+	}
+	if err := x.recordRelease(ctx, actor, r, p, holder, d); err != nil {
+		return enlace.Report{}, enlace.Decision{}, err
+	}
+	return r, d, nil
+}
+
+// Page is one page of reports and the cursor for the next.
+type Page struct {
+	Reports []enlace.Report
+	Next    int64 // 0: no more
+}
+
+// List returns the reports actor may read for the declared purpose, in
+// arrival order after the cursor. Reports it may not read are skipped
+// without trace: the page holds fewer, never a hint.
+func (x *Exchange) List(ctx context.Context, actor enlace.User, purpose string, f enlace.ReportFilter) (Page, error) {
+	p, err := x.purpose(purpose)
+	if err != nil {
+		return Page{}, err
+	}
+	pol, err := x.Policy(ctx)
+	if err != nil {
+		return Page{}, err
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	if !canReadIntelligence(actor) {
+		return Page{}, nil
+	}
+	consents, err := x.store.Consents(ctx, "")
+	if err != nil {
+		return Page{}, err
+	}
+	byReport := map[string][]enlace.Consent{}
+	for _, c := range consents {
+		if c.Recipient == actor.Agency {
+			byReport[c.ReportID] = append(byReport[c.ReportID], c)
+		}
+	}
+	var out Page
+	scan := f
+	scan.Limit = 1000
+	for {
+		batch, err := x.store.Reports(ctx, scan)
+		if err != nil {
+			return Page{}, err
+		}
+		for _, r := range batch {
+			d, holder := x.decide(pol, actor, r, p, byReport[r.ID])
+			if !d.Allowed {
+				continue
+			}
+			if len(out.Reports) == limit {
+				out.Next = out.Reports[limit-1].Seq
+				return out, nil
+			}
+			if err := x.recordRelease(ctx, actor, r, p, holder, d); err != nil {
+				return Page{}, err
+			}
+			out.Reports = append(out.Reports, r)
+		}
+		if len(batch) < scan.Limit {
+			return out, nil
+		}
+		scan.AfterSeq = batch[len(batch)-1].Seq
+	}
+}
+
+// decide asks the policy for the direct release first and then for an
+// onward release through each holder that asked the originator's consent
+// for this reader. It returns the decision and the holder ("" for direct).
+func (x *Exchange) decide(pol *policy.Policy, actor enlace.User, r enlace.Report, p enlace.Purpose, consents []enlace.Consent) (enlace.Decision, string) {
+	req := policy.Request{
+		Report:   policy.Subject{ID: r.ID, Originator: r.Originator, Markings: r.Markings},
+		Reader:   actor.Agency,
+		Purpose:  p,
+		At:       x.now().UTC(),
+		Consents: consents,
+	}
+	d := pol.Decide(req)
+	if d.Allowed {
+		return d, ""
+	}
+	tried := map[string]bool{}
+	for _, c := range consents {
+		if c.Recipient != actor.Agency || c.Status != enlace.ConsentGranted || tried[c.Holder] {
+			continue
+		}
+		tried[c.Holder] = true
+		req.Holder = c.Holder
+		if od := pol.Decide(req); od.Allowed {
+			return od, c.Holder
+		}
+	}
+	return d, ""
+}
+
+// received reports whether agency was ever released report id, and so
+// knows that it exists.
+func (x *Exchange) received(ctx context.Context, agency, id string) (bool, error) {
+	rs, err := x.store.Releases(ctx, enlace.ReleaseFilter{ReportID: id, Recipient: agency, Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	return len(rs) > 0, nil
+}
+
+// recordRelease writes the release of r to actor's agency for p unless
+// one already stands for that agency, purpose and releaser. Reading one's
+// own report releases nothing.
+func (x *Exchange) recordRelease(ctx context.Context, actor enlace.User, r enlace.Report, p enlace.Purpose, holder string, d enlace.Decision) error {
+	if actor.Agency == r.Originator {
+		return nil
+	}
+	releaser := r.Originator
+	if holder != "" {
+		releaser = holder
+	}
+	prior, err := x.store.Releases(ctx, enlace.ReleaseFilter{ReportID: r.ID, Recipient: actor.Agency})
+	if err != nil {
+		return err
+	}
+	for _, rel := range prior {
+		if rel.Purpose == p && rel.Releaser == releaser {
+			return nil
+		}
+	}
+	_, err = x.store.CreateRelease(ctx, enlace.Release{
+		ReportID:         r.ID,
+		Originator:       r.Originator,
+		Releaser:         releaser,
+		Recipient:        actor.Agency,
+		RecipientNation:  actor.Nation,
+		Purpose:          p,
+		AgreementID:      d.AgreementID,
+		AgreementVersion: d.AgreementVersion,
+		Policies:         d.Policies(),
+		At:               x.now().UTC(),
+	})
+	return err
+}
+
+// purpose checks a declared purpose.
+func (x *Exchange) purpose(s string) (enlace.Purpose, error) {
+	if s == "" {
+		return "", enlace.Errorf(enlace.EInvalid, "declare the purpose of this read (the Enlace-Purpose header; one of %v)", x.vocab.Purposes())
+	}
+	return x.vocab.Parse(s)
+}
+
+// Releases lists releases actor may see: those of reports its agency
+// originated and those made to its agency. An authority or auditor sees
+// every release from or to its nation.
+func (x *Exchange) Releases(ctx context.Context, actor enlace.User, f enlace.ReleaseFilter) ([]enlace.Release, error) {
+	all, err := x.store.Releases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	agencies, err := x.agencyNations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	national := actor.Has(enlace.RoleAuthority) || actor.Has(enlace.RoleAuditor)
+	out := all[:0]
+	for _, r := range all {
+		mine := r.Originator == actor.Agency || r.Recipient == actor.Agency || r.Releaser == actor.Agency
+		if national {
+			mine = mine || agencies[r.Originator] == actor.Nation || r.RecipientNation == actor.Nation
+		}
+		if mine {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (x *Exchange) agencyNations(ctx context.Context) (map[string]string, error) {
+	as, err := x.store.Agencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(as))
+	for _, a := range as {
+		m[a.ID] = a.Nation
+	}
+	return m, nil
+}
