@@ -28,6 +28,7 @@ type Config struct {
 	Vocabulary *enlace.Vocabulary // nil: enlace.DefaultPurposes
 	Now        func() time.Time   // nil: time.Now
 	Logger     *slog.Logger       // nil: discard
+	Screening  *Screening         // nil: no sanctions lists loaded
 }
 
 // Exchange serves every operation on intelligence and governance.
@@ -36,6 +37,8 @@ type Exchange struct {
 	vocab *enlace.Vocabulary
 	now   func() time.Time
 	log   *slog.Logger
+
+	screening *Screening
 
 	mu      sync.Mutex // serialises policy rebuilds
 	current struct {
@@ -47,7 +50,7 @@ type Exchange struct {
 
 // New returns an Exchange over cfg.Store.
 func New(cfg Config) *Exchange {
-	x := &Exchange{store: cfg.Store, vocab: cfg.Vocabulary, now: cfg.Now, log: cfg.Logger}
+	x := &Exchange{store: cfg.Store, vocab: cfg.Vocabulary, now: cfg.Now, log: cfg.Logger, screening: cfg.Screening}
 	if x.vocab == nil {
 		x.vocab = enlace.MustVocabulary(enlace.DefaultPurposes)
 	}

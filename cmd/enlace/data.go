@@ -19,6 +19,8 @@ import (
 type dataFlags struct {
 	dir      string
 	purposes string
+
+	screening *exchange.Screening // set by serve before open
 }
 
 func (f *dataFlags) register(cmd *cobra.Command) {
@@ -44,7 +46,7 @@ func (f *dataFlags) open(ctx context.Context, log *slog.Logger) (*exchange.Excha
 	if err != nil {
 		return nil, nil, err
 	}
-	return exchange.New(exchange.Config{Store: st, Vocabulary: vocab, Logger: log}), st, nil
+	return exchange.New(exchange.Config{Store: st, Vocabulary: vocab, Logger: log, Screening: f.screening}), st, nil
 }
 
 // loadVocabulary returns the default purposes plus those in file.

@@ -47,6 +47,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newUserCmd(),
 		newTokenCmd(),
 		newPolicyCmd(),
+		newListsCmd(),
+		newScreenCmd(),
 	)
 	return root
 }

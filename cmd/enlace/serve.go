@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/enlace-exchange/enlace/demo"
+	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/httpapi"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -20,7 +21,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var f dataFlags
-	var addr, level string
+	var addr, level, lists string
 	var withDemo bool
 	var grace time.Duration
 	cmd := &cobra.Command{
@@ -42,18 +43,20 @@ flight (up to --grace) and closes the store.`,
 				return fmt.Errorf("--log-level: %w", err)
 			}
 			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: lv}))
-			return serve(cmd.Context(), cmd, log, &f, addr, withDemo, grace)
+			return serve(cmd.Context(), cmd, log, &f, addr, lists, withDemo, grace)
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "build the demo world in an empty data directory")
 	cmd.Flags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
+	cmd.Flags().StringVar(&lists, "lists", "", "sanctions list registry to screen against (default DATA/lists; fill it with enlace lists import)")
 	cmd.Flags().DurationVar(&grace, "grace", 30*time.Second, "how long to let requests in flight finish on shutdown")
 	return cmd
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFlags, addr string, withDemo bool, grace time.Duration) error {
+func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFlags, addr, lists string, withDemo bool, grace time.Duration) error {
+	f.screening = exchange.NewScreening(listsDir(lists, f.dir))
 	x, st, err := f.open(ctx, log)
 	if err != nil {
 		return err
