@@ -239,11 +239,8 @@ func (x *Exchange) RequestConsent(ctx context.Context, actor enlace.User, req Co
 	if err != nil {
 		return enlace.Consent{}, err
 	}
-	r, err := x.store.Report(ctx, req.ReportID)
+	r, err := x.report(ctx, req.ReportID)
 	if err != nil {
-		if enlace.ErrorCode(err) == enlace.ENotFound {
-			return enlace.Consent{}, enlace.Errorf(enlace.ENotFound, "no report %s", req.ReportID)
-		}
 		return enlace.Consent{}, err
 	}
 	if r.Originator == actor.Agency {
@@ -368,11 +365,8 @@ func (x *Exchange) Explain(ctx context.Context, actor enlace.User, reportID, rec
 	if err != nil {
 		return Explanation{}, err
 	}
-	r, err := x.store.Report(ctx, reportID)
+	r, err := x.report(ctx, reportID)
 	if err != nil {
-		if enlace.ErrorCode(err) == enlace.ENotFound {
-			return Explanation{}, enlace.Errorf(enlace.ENotFound, "no report %s", reportID)
-		}
 		return Explanation{}, err
 	}
 	originSide := actor.Agency == r.Originator ||

@@ -54,11 +54,8 @@ func (x *Exchange) Read(ctx context.Context, actor enlace.User, id, purpose stri
 	if err != nil {
 		return enlace.Report{}, enlace.Decision{}, err
 	}
-	r, err := x.store.Report(ctx, id)
+	r, err := x.report(ctx, id)
 	if err != nil {
-		if enlace.ErrorCode(err) == enlace.ENotFound {
-			return enlace.Report{}, enlace.Decision{}, enlace.Errorf(enlace.ENotFound, "no report %s", id)
-		}
 		return enlace.Report{}, enlace.Decision{}, err
 	}
 	consents, err := x.store.Consents(ctx, r.ID)
@@ -221,6 +218,16 @@ func (x *Exchange) recordRelease(ctx context.Context, actor enlace.User, r enlac
 		At:               x.now().UTC(),
 	})
 	return err
+}
+
+// report loads report id, with the message a partner may read when it
+// does not exist.
+func (x *Exchange) report(ctx context.Context, id string) (enlace.Report, error) {
+	r, err := x.store.Report(ctx, id)
+	if enlace.ErrorCode(err) == enlace.ENotFound {
+		return enlace.Report{}, enlace.Errorf(enlace.ENotFound, "no report %s", id)
+	}
+	return r, err
 }
 
 // purpose checks a declared purpose.
