@@ -136,11 +136,12 @@ type Submission struct {
 	Objects []ObjectDigest `json:"objects"`
 }
 
-// ObjectDigest identifies one version of a STIX object and its bytes.
+// ObjectDigest identifies one STIX object version by its id and the
+// SHA-256 of its bytes, which the store keeps even after the object is
+// withdrawn.
 type ObjectDigest struct {
-	ID       string `json:"id"`
-	Modified string `json:"modified,omitempty"` // as the object writes it
-	SHA256   string `json:"sha256"`             // hex of the object's bytes
+	ID     string `json:"id"`
+	SHA256 string `json:"sha256"` // hex
 }
 
 // Checkpoint is a signed statement of the log's size and root hash, as a
@@ -195,3 +196,65 @@ type LedgerStore interface {
 	// nothing and is no error.
 	AddCosignature(ctx context.Context, c Cosignature) error
 }
+
+// The canonical records of each kind. Every engine writes and recomputes
+// a record through these, so the same record has the same bytes whatever
+// engine holds it.
+
+// ReleaseRecord is the record of release r.
+func ReleaseRecord(r Release) ([]byte, error) { return LedgerRecord(EntryRelease, r) }
+
+// AgreementRecord is the record of one agreement version.
+func AgreementRecord(a Agreement) ([]byte, error) { return LedgerRecord(EntryAgreement, a) }
+
+// DirectiveRecord is the record of directive d.
+func DirectiveRecord(d Directive) ([]byte, error) { return LedgerRecord(EntryDirective, d) }
+
+// ConsentRecord is the record of a consent request: what was asked, by
+// whom, and when. The answer is a record of its own, so neither changes.
+func ConsentRecord(c Consent) ([]byte, error) {
+	return LedgerRecord(EntryConsent, struct {
+		ID          int64     `json:"id"`
+		ReportID    string    `json:"report"`
+		Originator  string    `json:"originator"`
+		RequestedBy string    `json:"requested_by"`
+		Holder      string    `json:"holder"`
+		Recipient   string    `json:"recipient"`
+		Purposes    []Purpose `json:"purposes"`
+		CreatedAt   time.Time `json:"created_at"`
+	}{c.ID, c.ReportID, c.Originator, c.RequestedBy, c.Holder, c.Recipient, c.Purposes, c.CreatedAt})
+}
+
+// ConsentDecisionRecord is the record of the originator's answer to
+// consent request c.
+func ConsentDecisionRecord(c Consent) ([]byte, error) {
+	return LedgerRecord(EntryConsentDecision, struct {
+		ID              int64      `json:"id"`
+		Status          string     `json:"status"`
+		GrantedPurposes []Purpose  `json:"granted_purposes,omitempty"`
+		ExpiresAt       *time.Time `json:"expires_at,omitempty"`
+		DecidedBy       string     `json:"decided_by"`
+		DecidedAt       *time.Time `json:"decided_at,omitempty"`
+		Note            string     `json:"note,omitempty"`
+	}{c.ID, c.Status, c.GrantedPurposes, c.ExpiresAt, c.DecidedBy, c.DecidedAt, c.Note})
+}
+
+// SubmissionRecord is the record of report r entering the exchange with
+// objects of the given digests, in the report's order.
+func SubmissionRecord(r Report, objects []ObjectDigest) ([]byte, error) {
+	r.Objects = nil
+	return LedgerRecord(EntrySubmission, Submission{Report: r, Objects: objects})
+}
+
+// Withdrawal records that an originator withdrew versions of an object.
+type Withdrawal struct {
+	ID         int64     `json:"id"`
+	Originator string    `json:"originator"`
+	ObjectID   string    `json:"object"`
+	Digests    []string  `json:"digests"` // SHA-256 hex of each version withdrawn
+	By         string    `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+// WithdrawalRecord is the record of withdrawal w.
+func WithdrawalRecord(w Withdrawal) ([]byte, error) { return LedgerRecord(EntryWithdrawal, w) }
