@@ -40,6 +40,11 @@ type Exchange struct {
 
 	screening *Screening
 
+	// released holds the keys of releases known to stand (see
+	// recordReleases). Two readers may still race to record the same
+	// release; the second finds it in the store.
+	released sync.Map
+
 	mu      sync.Mutex // serialises policy rebuilds
 	current struct {
 		sync.RWMutex

@@ -49,6 +49,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newPolicyCmd(),
 		newListsCmd(),
 		newScreenCmd(),
+		newImportCmd(),
 	)
 	return root
 }
