@@ -50,6 +50,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newListsCmd(),
 		newScreenCmd(),
 		newImportCmd(),
+		newBenchCmd(),
 	)
 	return root
 }
