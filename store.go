@@ -16,6 +16,7 @@ type Store interface {
 	ReleaseStore
 	ObjectStore
 	LedgerStore
+	AlertStore
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the engine's resources.

@@ -67,6 +67,8 @@ func Run(t *testing.T, open func(t *testing.T) enlace.Store) {
 		{"ObjectVersions", testObjectVersions},
 		{"Withdrawal", testWithdrawal},
 		{"Statuses", testStatuses},
+		{"Alerts", testAlerts},
+		{"ScreeningHits", testScreeningHits},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -288,6 +288,38 @@ CREATE TABLE cosignatures (
     PRIMARY KEY (size, name)
 ) STRICT;
 
+-- Alerts to an agency and its nation's authority; appended, never edited.
+CREATE TABLE alerts (
+    id        INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    kind      TEXT    NOT NULL,
+    agency    TEXT    NOT NULL,
+    nation    TEXT    NOT NULL,
+    report_id TEXT    NOT NULL, -- '' when none
+    subject   TEXT    NOT NULL,
+    text      TEXT    NOT NULL,
+    detail    TEXT    NOT NULL, -- JSON, '' when none
+    at        INTEGER NOT NULL
+) STRICT;
+CREATE INDEX alerts_agency ON alerts (agency, id);
+CREATE INDEX alerts_nation ON alerts (nation, id);
+
+-- Sanctions-list entries that entities in a report's objects matched.
+CREATE TABLE screening_hits (
+    report_id    TEXT    NOT NULL REFERENCES reports (id),
+    object_id    TEXT    NOT NULL,
+    entity       TEXT    NOT NULL,
+    entity_type  TEXT    NOT NULL,
+    list         TEXT    NOT NULL,
+    list_version TEXT    NOT NULL,
+    entry_id     TEXT    NOT NULL,
+    entry_name   TEXT    NOT NULL,
+    matched_name TEXT    NOT NULL,
+    score        REAL    NOT NULL,
+    explanation  TEXT    NOT NULL, -- JSON
+    found_at     INTEGER NOT NULL,
+    PRIMARY KEY (report_id, object_id, list, entry_id)
+) STRICT;
+
 -- One row. It starts at 1 so that a reader holding 0 ("never loaded")
 -- always differs from the store.
 CREATE TABLE policy_version (
@@ -298,6 +330,8 @@ INSERT INTO policy_version (id, version) VALUES (1, 1);
 
 -- +goose Down
 DROP TABLE policy_version;
+DROP TABLE screening_hits;
+DROP TABLE alerts;
 DROP TABLE cosignatures;
 DROP TABLE checkpoints;
 DROP TABLE ledger_entries;
