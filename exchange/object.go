@@ -298,6 +298,15 @@ func (x *Exchange) AddObjects(ctx context.Context, actor enlace.User, coll strin
 			fail(enlace.ErrorMessage(err))
 			continue
 		}
+		var entities []json.RawMessage
+		for _, m := range members {
+			if slices.Contains(screenedTypes, m.head.Type) {
+				entities = append(entities, m.raw)
+			}
+		}
+		if _, err := x.screenObjects(ctx, r.ID, r.Originator, r.Nation, entities); err != nil {
+			x.log.ErrorContext(ctx, "screen added objects", "report", r.ID, "err", err)
+		}
 		for _, m := range members {
 			st.Successes = append(st.Successes, enlace.StatusDetail{ID: m.head.ID, Version: m.head.Version})
 		}

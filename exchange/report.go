@@ -31,7 +31,16 @@ func (x *Exchange) CreateReport(ctx context.Context, actor enlace.User, r enlace
 			return enlace.Report{}, err
 		}
 	}
-	return x.store.CreateReport(ctx, r)
+	created, err := x.store.CreateReport(ctx, r)
+	if err != nil {
+		return enlace.Report{}, err
+	}
+	// The report is stored whatever screening finds; a hit is an alert to
+	// its originator, not a reason to refuse intelligence.
+	if _, err := x.screenObjects(ctx, created.ID, created.Originator, created.Nation, created.Objects); err != nil {
+		x.log.ErrorContext(ctx, "screen new report", "report", created.ID, "err", err)
+	}
+	return created, nil
 }
 
 // canReadIntelligence reports whether actor's roles let it read reports
@@ -46,21 +55,43 @@ func canReadIntelligence(u enlace.User) bool {
 // stays hidden; a report it did receive before is EForbidden, with the
 // policy's reasons.
 func (x *Exchange) Read(ctx context.Context, actor enlace.User, id, purpose string) (enlace.Report, enlace.Decision, error) {
+	g, err := x.authorizeRead(ctx, actor, id, purpose)
+	if err != nil {
+		return enlace.Report{}, g.decision, err
+	}
+	if err := x.recordRelease(ctx, actor, g.report, g.purpose, g.holder, g.decision); err != nil {
+		return enlace.Report{}, enlace.Decision{}, err
+	}
+	return g.report, g.decision, nil
+}
+
+// readGrant is what authorizeRead found.
+type readGrant struct {
+	report   enlace.Report
+	purpose  enlace.Purpose
+	decision enlace.Decision
+	holder   string // the onward releaser, "" for a direct release
+}
+
+// authorizeRead decides whether actor may read report id for the
+// declared purpose, with Read's errors: ENotFound for a report its agency
+// never received, EForbidden (and the decision's reasons) for one it did.
+func (x *Exchange) authorizeRead(ctx context.Context, actor enlace.User, id, purpose string) (readGrant, error) {
 	p, err := x.purpose(purpose)
 	if err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
+		return readGrant{}, err
 	}
 	pol, err := x.Policy(ctx)
 	if err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
+		return readGrant{}, err
 	}
 	r, err := x.report(ctx, id)
 	if err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
+		return readGrant{}, err
 	}
 	consents, err := x.store.Consents(ctx, r.ID)
 	if err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
+		return readGrant{}, err
 	}
 	d, holder := x.decide(pol, actor, r, p, consents)
 	if !canReadIntelligence(actor) {
@@ -69,17 +100,14 @@ func (x *Exchange) Read(ctx context.Context, actor enlace.User, id, purpose stri
 	if !d.Allowed {
 		known, err := x.received(ctx, actor.Agency, r.ID)
 		if err != nil {
-			return enlace.Report{}, enlace.Decision{}, err
+			return readGrant{}, err
 		}
 		if !known {
-			return enlace.Report{}, enlace.Decision{}, enlace.Errorf(enlace.ENotFound, "no report %s", id)
+			return readGrant{}, enlace.Errorf(enlace.ENotFound, "no report %s", id)
 		}
-		return enlace.Report{}, d, enlace.Errorf(enlace.EForbidden, "%s", d.Explain())
+		return readGrant{decision: d}, enlace.Errorf(enlace.EForbidden, "%s", d.Explain())
 	}
-	if err := x.recordRelease(ctx, actor, r, p, holder, d); err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
-	}
-	return r, d, nil
+	return readGrant{report: r, purpose: p, decision: d, holder: holder}, nil
 }
 
 // Page is one page of reports and the cursor for the next.

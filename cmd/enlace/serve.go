@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/enlace-exchange/enlace/demo"
@@ -83,6 +84,13 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		}
 	}
 
+	jobs := startJobs(ctx, log)
+	defer jobs.stop()
+	jobs.every(5*time.Second, "rescreen", func(ctx context.Context) error {
+		_, err := x.Rescreen(ctx)
+		return err
+	})
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := httpapi.New(x, log, reg)
@@ -122,4 +130,45 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// jobs runs the server's background work until stopped.
+type jobs struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	log    *slog.Logger
+	wg     sync.WaitGroup
+}
+
+func startJobs(ctx context.Context, log *slog.Logger) *jobs {
+	j := &jobs{log: log}
+	j.ctx, j.cancel = context.WithCancel(ctx)
+	return j
+}
+
+// every runs fn now and then every period, logging its failures, until
+// the jobs stop.
+func (j *jobs) every(period time.Duration, name string, fn func(context.Context) error) {
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			if err := fn(j.ctx); err != nil && j.ctx.Err() == nil {
+				j.log.Error("background job failed", "job", name, "err", err)
+			}
+			select {
+			case <-j.ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// stop cancels the jobs and waits for them to return.
+func (j *jobs) stop() {
+	j.cancel()
+	j.wg.Wait()
 }
