@@ -81,8 +81,11 @@ type ObjectStore interface {
 	// digests for the ledger, and appends a withdrawal entry. It returns
 	// how many versions it withdrew; ENotFound if none matched.
 	WithdrawObjects(ctx context.Context, originator, id string, versions []VersionMatch, by string, at time.Time) (int, error)
-	// CreateStatus stores s. EConflict if its id exists.
-	CreateStatus(ctx context.Context, s TAXIIStatus) error
+	// CreateSubmission stores reports (as CreateReport does, each with its
+	// submission entry) and the status of the request that brought them,
+	// in one transaction: all or none. EConflict if the status id, a
+	// report id or an object version exists.
+	CreateSubmission(ctx context.Context, reports []Report, s TAXIIStatus) ([]Report, error)
 	// Status returns the status with id. ENotFound if none.
 	Status(ctx context.Context, id string) (TAXIIStatus, error)
 }

@@ -211,6 +211,10 @@ func (x *Exchange) AddObjects(ctx context.Context, actor enlace.User, coll strin
 	if !c.CanWrite {
 		return enlace.TAXIIStatus{}, enlace.Errorf(enlace.EForbidden, "you may not add objects to collection %s", c.Alias)
 	}
+	return x.addObjects(ctx, actor, c, objects, true)
+}
+
+func (x *Exchange) addObjects(ctx context.Context, actor enlace.User, c Collection, objects []json.RawMessage, retry bool) (enlace.TAXIIStatus, error) {
 	now := x.now().UTC()
 	st := enlace.TAXIIStatus{ID: uuid.NewString(), UserID: actor.ID, Collection: c.ID, RequestTimestamp: now, Total: len(objects)}
 
@@ -260,6 +264,8 @@ func (x *Exchange) AddObjects(ctx context.Context, actor enlace.User, coll strin
 		}
 		groups[g] = append(groups[g], v)
 	}
+	var reports []enlace.Report
+	var stored [][]parsed // the members of each report
 	for _, g := range order {
 		members := groups[g]
 		fail := func(msg string) {
@@ -268,6 +274,9 @@ func (x *Exchange) AddObjects(ctx context.Context, actor enlace.User, coll strin
 			}
 		}
 		markings, err := x.markingsOf(members[0].head.MarkingRefs, definitions)
+		if err == nil {
+			err = markings.Validate(x.vocab)
+		}
 		if err != nil {
 			fail(enlace.ErrorMessage(err))
 			continue
@@ -284,22 +293,26 @@ func (x *Exchange) AddObjects(ctx context.Context, actor enlace.User, coll strin
 			Published:   now,
 			CreatedAt:   now,
 		}
-		if err := r.Markings.Validate(x.vocab); err != nil {
-			fail(enlace.ErrorMessage(err))
-			continue
-		}
 		for _, m := range members {
 			r.Objects = append(r.Objects, m.raw)
+			st.Successes = append(st.Successes, enlace.StatusDetail{ID: m.head.ID, Version: m.head.Version})
 		}
-		if _, err := x.store.CreateReport(ctx, r); err != nil {
-			if code := enlace.ErrorCode(err); code != enlace.EConflict && code != enlace.EInvalid {
-				return enlace.TAXIIStatus{}, err
-			}
-			fail(enlace.ErrorMessage(err))
-			continue
+		reports = append(reports, r)
+		stored = append(stored, members)
+	}
+	// The reports and the status commit together: a client that reads
+	// the status reads what it says.
+	if _, err := x.store.CreateSubmission(ctx, reports, st); err != nil {
+		if enlace.ErrorCode(err) == enlace.EConflict && retry {
+			// Another request stored one of these versions meanwhile:
+			// take it as held and try once more.
+			return x.addObjects(ctx, actor, c, objects, false)
 		}
+		return enlace.TAXIIStatus{}, err
+	}
+	for i, r := range reports {
 		var entities []json.RawMessage
-		for _, m := range members {
+		for _, m := range stored[i] {
 			if slices.Contains(screenedTypes, m.head.Type) {
 				entities = append(entities, m.raw)
 			}
@@ -307,12 +320,6 @@ func (x *Exchange) AddObjects(ctx context.Context, actor enlace.User, coll strin
 		if _, err := x.screenObjects(ctx, r.ID, r.Originator, r.Nation, entities); err != nil {
 			x.log.ErrorContext(ctx, "screen added objects", "report", r.ID, "err", err)
 		}
-		for _, m := range members {
-			st.Successes = append(st.Successes, enlace.StatusDetail{ID: m.head.ID, Version: m.head.Version})
-		}
-	}
-	if err := x.store.CreateStatus(ctx, st); err != nil {
-		return enlace.TAXIIStatus{}, err
 	}
 	return st, nil
 }

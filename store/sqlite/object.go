@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,12 +35,14 @@ func insertObjects(ctx context.Context, tx *sql.Tx, r enlace.Report, heads []obj
 	if last.Valid && last.Int64 >= added {
 		added = last.Int64 + 1
 	}
-	bounds, err := tx.PrepareContext(ctx, `SELECT min(version_key), max(version_key), count(*) FROM objects
-		WHERE id = ? AND withdrawn_at IS NULL`)
+	ids := make([]string, len(heads))
+	for i, h := range heads {
+		ids[i] = h.ID
+	}
+	known, err := versionBounds(ctx, tx, ids)
 	if err != nil {
 		return err
 	}
-	defer bounds.Close()
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO objects (report_id, position, id, type, spec_version,
 		created, modified, version_key, date_added, originator, sha256, is_first, is_last, raw)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -49,12 +52,11 @@ func insertObjects(ctx context.Context, tx *sql.Tx, r enlace.Report, heads []obj
 	defer insert.Close()
 	for i, h := range heads {
 		vk := h.versionKey()
-		var lo, hi sql.NullInt64
-		var n int
-		if err := bounds.QueryRowContext(ctx, h.ID).Scan(&lo, &hi, &n); err != nil {
-			return fmt.Errorf("object %d (%s): %w", i, h.ID, err)
+		kb, n := known[h.ID], 0
+		if kb.count > 0 {
+			n = kb.count
 		}
-		first, latest := n == 0 || vk < lo.Int64, n == 0 || vk > hi.Int64
+		first, latest := n == 0 || vk < kb.lo, n == 0 || vk > kb.hi
 		if n > 0 && first {
 			if _, err := tx.ExecContext(ctx, `UPDATE objects SET is_first = 0 WHERE id = ? AND is_first = 1`, h.ID); err != nil {
 				return err
@@ -72,8 +74,57 @@ func insertObjects(ctx context.Context, tx *sql.Tx, r enlace.Report, heads []obj
 			}
 			return fmt.Errorf("object %d (%s): %w", i, h.ID, err)
 		}
+		// A later object of this report may be another version of this one.
+		kb.count++
+		if n == 0 || vk < kb.lo {
+			kb.lo = vk
+		}
+		if n == 0 || vk > kb.hi {
+			kb.hi = vk
+		}
+		known[h.ID] = kb
 	}
 	return nil
+}
+
+// bounds are the oldest and newest live versions of an object.
+type bounds struct {
+	lo, hi int64
+	count  int
+}
+
+// inChunk bounds the parameters of one IN (...) list.
+const inChunk = 500
+
+// versionBounds returns the live version bounds of those ids that are
+// stored, in a query per inChunk ids rather than one per object.
+func versionBounds(ctx context.Context, tx *sql.Tx, ids []string) (map[string]bounds, error) {
+	out := make(map[string]bounds)
+	for start := 0; start < len(ids); start += inChunk {
+		chunk := ids[start:min(start+inChunk, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, min(version_key), max(version_key), count(*) FROM objects
+			WHERE withdrawn_at IS NULL AND id IN (?`+strings.Repeat(`, ?`, len(chunk)-1)+`) GROUP BY id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var b bounds
+			if err := rows.Scan(&id, &b.lo, &b.hi, &b.count); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = b
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func versionText(vk int64) string {
@@ -200,28 +251,47 @@ func slicesHasAll(vs []enlace.VersionMatch) bool {
 // store holds, withdrawn ones included: a withdrawn version is not stored
 // again.
 func (db *DB) HasObjectVersions(ctx context.Context, versions []string) (map[string]bool, error) {
-	out := make(map[string]bool, len(versions))
-	err := db.read(ctx, "find object versions", func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `SELECT 1 FROM objects WHERE id = ? AND version_key = ?`)
-		if err != nil {
-			return err
+	want := make(map[string]bool, len(versions))
+	ids := make([]string, 0, len(versions))
+	for _, key := range versions {
+		id, v, ok := strings.Cut(key, "|")
+		if _, err := strconv.ParseInt(v, 10, 64); !ok || err != nil {
+			return nil, enlace.Errorf(enlace.EInvalid, "%q is not an object version key", key)
 		}
-		defer stmt.Close()
-		for _, key := range versions {
-			id, v, ok := strings.Cut(key, "|")
-			n, err := strconv.ParseInt(v, 10, 64)
-			if !ok || err != nil {
-				return enlace.Errorf(enlace.EInvalid, "%q is not an object version key", key)
+		if !want[key] {
+			ids = append(ids, id)
+		}
+		want[key] = true
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[string]bool)
+	err := db.read(ctx, "find object versions", func(tx *sql.Tx) error {
+		for start := 0; start < len(ids); start += inChunk {
+			chunk := ids[start:min(start+inChunk, len(ids))]
+			args := make([]any, len(chunk))
+			for i, id := range chunk {
+				args[i] = id
 			}
-			var one int
-			err = stmt.QueryRowContext(ctx, id, n).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
+			rows, err := tx.QueryContext(ctx, `SELECT id, version_key FROM objects WHERE id IN (?`+
+				strings.Repeat(`, ?`, len(chunk)-1)+`)`, args...)
 			if err != nil {
 				return err
 			}
-			out[key] = true
+			for rows.Next() {
+				var id string
+				var vk int64
+				if err := rows.Scan(&id, &vk); err != nil {
+					rows.Close()
+					return err
+				}
+				if key := id + "|" + strconv.FormatInt(vk, 10); want[key] {
+					out[key] = true
+				}
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -318,25 +388,39 @@ func scanWithdrawal(s scanner) (enlace.Withdrawal, error) {
 	return w, nil
 }
 
-// CreateStatus stores s. EConflict if its id exists.
-func (db *DB) CreateStatus(ctx context.Context, s enlace.TAXIIStatus) error {
+// CreateSubmission stores reports and the status of the request that
+// brought them in one transaction: one commit, one sync, for a whole TAXII
+// envelope. EConflict if the status id, a report id or an object version
+// exists.
+func (db *DB) CreateSubmission(ctx context.Context, reports []enlace.Report, s enlace.TAXIIStatus) ([]enlace.Report, error) {
 	succ, err := jsonText("successes", s.Successes)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fail, err := jsonText("failures", s.Failures)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return db.write(ctx, "create status "+s.ID, func(tx *sql.Tx) error {
+	out := make([]enlace.Report, len(reports))
+	err = db.write(ctx, "create submission "+s.ID, func(tx *sql.Tx) error {
 		if err := absent(ctx, tx, "status "+s.ID, `SELECT 1 FROM taxii_statuses WHERE id = ?`, s.ID); err != nil {
 			return err
+		}
+		for i, r := range reports {
+			var err error
+			if out[i], err = createReport(ctx, tx, r); err != nil {
+				return fmt.Errorf("report %s: %w", r.ID, err)
+			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO taxii_statuses (id, user_id, collection, request_timestamp,
 			total, successes, failures) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			s.ID, s.UserID, s.Collection, micros(s.RequestTimestamp), s.Total, succ, fail)
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Status returns the status with id. ENotFound if none.

@@ -33,53 +33,64 @@ const (
 // added_after never skips an object that committed after a later-stamped
 // one.
 func (db *DB) CreateReport(ctx context.Context, r enlace.Report) (enlace.Report, error) {
+	var out enlace.Report
+	err := db.write(ctx, "create report "+r.ID, func(tx *sql.Tx) error {
+		var err error
+		out, err = createReport(ctx, tx, r)
+		return err
+	})
+	if err != nil {
+		return enlace.Report{}, err
+	}
+	return out, nil
+}
+
+// createReport stores r, its objects and its submission entry in tx.
+func createReport(ctx context.Context, tx *sql.Tx, r enlace.Report) (enlace.Report, error) {
 	r.Published = norm(r.Published)
 	r.CreatedAt = norm(r.CreatedAt)
 	heads, err := objectHeads(r.Objects)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("create report %s: %w", r.ID, err)
+		return enlace.Report{}, err
 	}
 	markings, err := jsonText("markings", r.Markings)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("create report %s: %w", r.ID, err)
+		return enlace.Report{}, err
 	}
 	grading, err := jsonText("grading", r.Grading)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("create report %s: %w", r.ID, err)
+		return enlace.Report{}, err
 	}
 	derived, err := jsonText("derived_from", r.DerivedFrom)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("create report %s: %w", r.ID, err)
+		return enlace.Report{}, err
 	}
-	err = db.write(ctx, "create report "+r.ID, func(tx *sql.Tx) error {
-		if err := absent(ctx, tx, "report "+r.ID, `SELECT 1 FROM reports WHERE id = ?`, r.ID); err != nil {
-			return err
-		}
-		if err := present(ctx, tx, "originator agency "+r.Originator, `SELECT 1 FROM agencies WHERE id = ?`, r.Originator); err != nil {
-			return err
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO reports (id, originator, nation, title, description, markings,
-			grading, derived_from, synthetic, created_by, published, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-			r.ID, r.Originator, r.Nation, r.Title, r.Description, markings,
-			grading, derived, r.Synthetic, r.CreatedBy, micros(r.Published), micros(r.CreatedAt)).Scan(&r.Seq)
-		if err != nil {
-			return err
-		}
-		if err := insertObjects(ctx, tx, r, heads); err != nil {
-			return err
-		}
-		digests := make([]enlace.ObjectDigest, len(heads))
-		for i, h := range heads {
-			digests[i] = enlace.ObjectDigest{ID: h.ID, SHA256: h.SHA256}
-		}
-		rec, err := enlace.SubmissionRecord(r, digests)
-		if err != nil {
-			return err
-		}
-		return ledger(ctx, tx, enlace.EntrySubmission, r.ID, r.Nation, "", micros(r.CreatedAt), rec)
-	})
+	if err := absent(ctx, tx, "report "+r.ID, `SELECT 1 FROM reports WHERE id = ?`, r.ID); err != nil {
+		return enlace.Report{}, err
+	}
+	if err := present(ctx, tx, "originator agency "+r.Originator, `SELECT 1 FROM agencies WHERE id = ?`, r.Originator); err != nil {
+		return enlace.Report{}, err
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO reports (id, originator, nation, title, description, markings,
+		grading, derived_from, synthetic, created_by, published, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		r.ID, r.Originator, r.Nation, r.Title, r.Description, markings,
+		grading, derived, r.Synthetic, r.CreatedBy, micros(r.Published), micros(r.CreatedAt)).Scan(&r.Seq)
 	if err != nil {
+		return enlace.Report{}, err
+	}
+	if err := insertObjects(ctx, tx, r, heads); err != nil {
+		return enlace.Report{}, err
+	}
+	digests := make([]enlace.ObjectDigest, len(heads))
+	for i, h := range heads {
+		digests[i] = enlace.ObjectDigest{ID: h.ID, SHA256: h.SHA256}
+	}
+	rec, err := enlace.SubmissionRecord(r, digests)
+	if err != nil {
+		return enlace.Report{}, err
+	}
+	if err := ledger(ctx, tx, enlace.EntrySubmission, r.ID, r.Nation, "", micros(r.CreatedAt), rec); err != nil {
 		return enlace.Report{}, err
 	}
 	return r, nil

@@ -168,16 +168,47 @@ func verifyEntry(t *testing.T, s enlace.Store, e enlace.LedgerEntry) error {
 	return nil
 }
 
-func testStatuses(t *testing.T, s enlace.Store) {
+func testSubmissions(t *testing.T, s enlace.Store) {
 	ctx := t.Context()
 	d := seed(t, s)
 	st := enlace.TAXIIStatus{ID: "2d086da7-4bdc-4f91-900e-d77486753710", UserID: d.analyst.ID, Collection: "shared",
-		RequestTimestamp: at(1), Total: 2,
-		Successes: []enlace.StatusDetail{{ID: stixID("indicator", 1), Version: at(1)}},
-		Failures:  []enlace.StatusDetail{{ID: stixID("indicator", 2), Version: at(2), Message: "property \"pattern\" is required"}}}
-	check(t, s.CreateStatus(ctx, st))
-	wantCode(t, "CreateStatus(again)", s.CreateStatus(ctx, st), enlace.EConflict)
+		RequestTimestamp: at(1), Total: 3,
+		Successes: []enlace.StatusDetail{{ID: stixID("indicator", 1), Version: at(1)}, {ID: stixID("malware", 2), Version: at(1)}},
+		Failures:  []enlace.StatusDetail{{ID: stixID("indicator", 3), Version: at(2), Message: "property \"pattern\" is required"}}}
+	r1 := objectReport(1, "DIPOL", "CO", stixObject("indicator", 1, 1))
+	r2 := objectReport(2, "DIPOL", "CO", stixObject("malware", 2, 1))
+	r2.Markings.TLP = enlace.TLPGreen
+	size := must(s.LedgerSize(ctx))
+	got := must(s.CreateSubmission(ctx, []enlace.Report{r1, r2}, st))
+	if len(got) != 2 || got[0].Seq == 0 || got[1].Seq <= got[0].Seq {
+		t.Fatalf("CreateSubmission returned %+v", got)
+	}
 	diff(t, "Status", st, must(s.Status(ctx, st.ID)))
+	diff(t, "report 2", got[1], must(s.Report(ctx, r2.ID)))
+	if n := must(s.LedgerSize(ctx)); n != size+2 {
+		t.Errorf("ledger grew by %d, want 2 submission entries", n-size)
+	}
 	_, err := s.Status(ctx, "nope")
 	wantCode(t, "Status(unknown)", err, enlace.ENotFound)
+
+	// All or none: a taken status id, or an object version held before,
+	// leaves nothing behind.
+	r3 := objectReport(3, "DIPOL", "CO", stixObject("indicator", 3, 1))
+	_, err = s.CreateSubmission(ctx, []enlace.Report{r3}, st)
+	wantCode(t, "CreateSubmission(same status)", err, enlace.EConflict)
+	st2 := st
+	st2.ID = "9a1f5a43-3c59-4c1f-a6a4-7d9c2f1d8b00"
+	_, err = s.CreateSubmission(ctx, []enlace.Report{r3, objectReport(4, "DIPOL", "CO", stixObject("indicator", 1, 1))}, st2)
+	wantCode(t, "CreateSubmission(held version)", err, enlace.EConflict)
+	_, err = s.Report(ctx, r3.ID)
+	wantCode(t, "Report(of a refused submission)", err, enlace.ENotFound)
+	_, err = s.Status(ctx, st2.ID)
+	wantCode(t, "Status(of a refused submission)", err, enlace.ENotFound)
+	if n := must(s.LedgerSize(ctx)); n != size+2 {
+		t.Errorf("a refused submission left %d ledger entries", n-size-2)
+	}
+	// A request whose objects all failed still has its status.
+	st2.Successes = nil
+	must(s.CreateSubmission(ctx, nil, st2))
+	diff(t, "Status(all failed)", st2, must(s.Status(ctx, st2.ID)))
 }

@@ -66,7 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) enlace.Store) {
 		{"Objects", testObjects},
 		{"ObjectVersions", testObjectVersions},
 		{"Withdrawal", testWithdrawal},
-		{"Statuses", testStatuses},
+		{"Submissions", testSubmissions},
 		{"Alerts", testAlerts},
 		{"ScreeningHits", testScreeningHits},
 	}
