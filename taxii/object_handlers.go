@@ -108,7 +108,7 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, u enlace.User
 // writeEnvelope renders a page as a TAXII envelope. The objects are copied
 // as the backend stored them, without re-encoding: this is the hot path.
 func writeEnvelope(w http.ResponseWriter, p Page, next string) error {
-	n := 64
+	n := 64 + len(next)
 	for _, o := range p.Objects {
 		n += len(o.Raw) + 1
 	}
