@@ -67,7 +67,7 @@ func (s *suite) testHidden(t *testing.T) {
 
 	// The whole collection, every version, page by page.
 	for _, endpoint := range []string{"objects/", "manifest/"} {
-		seen := s.walk(t, s.env.Restricted, s.collPath+endpoint+q("match[version]", "all"))
+		seen := s.walk(t, s.env.Restricted, s.collPath+endpoint+q("match[version]", "all", "limit", "1000"))
 		for _, id := range hidden {
 			if seen[id] {
 				t.Errorf("restricted walk of %s: hidden %s is listed", endpoint, id)

@@ -81,6 +81,12 @@ var timestampRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$`)
 
 // Run runs the suite against env. It posts its own objects (random ids, so
 // it can run again against the same server) and deletes a few of them.
+//
+// Besides what Env states, the suite expects of the server: add requests
+// complete synchronously (status "complete"); the objects of one envelope
+// are added in envelope order; date_added is kept to the microsecond, so
+// that added_after set to a rendered date_added excludes that object; an
+// object lacking created, modified and pattern is a failure in the status.
 func Run(t *testing.T, env Env) {
 	t.Helper()
 	if env.BaseURL == "" || env.Root == "" || env.Collection == "" || env.Hide == nil {
