@@ -119,8 +119,9 @@ type Backend interface {
 	// unknown, or not u's to see.
 	Status(ctx context.Context, u enlace.User, root, id string) (Status, error)
 
-	// DeleteObject deletes the versions of object id selected by f (IDs and
-	// Types ignored; empty Versions means the last version). ENotFound if
-	// none is visible to u; EForbidden if the collection is not writable.
+	// DeleteObject deletes the versions of object id selected by f (IDs,
+	// Types and AddedAfter ignored). f.Versions is never empty: without
+	// match[version] the Server asks for every version. ENotFound if none
+	// is visible to u; EForbidden if the collection is not writable.
 	DeleteObject(ctx context.Context, u enlace.User, root, coll, id string, f Filter) error
 }

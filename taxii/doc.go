@@ -35,8 +35,8 @@
 //     lists for it; any other parameter, or one given twice, is 400. Lists
 //     are comma-separated and ORed; different parameters are ANDed. limit
 //     must be a positive integer; above MaxLimit it is lowered to MaxLimit.
-//     DELETE without match[version] deletes the last version, the spec-wide
-//     default; match[version]=all deletes every version.
+//     DELETE without match[version] deletes every version (the spec wants
+//     the object 404 afterwards); match[version] narrows it.
 //   - Paging is in date-added order. next is an opaque token signed with
 //     HMAC-SHA256 and bound to the user, API root, collection, endpoint,
 //     object and query (filters and limit); reusing it elsewhere, or

@@ -214,7 +214,13 @@ func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request, u enlace.U
 	if err != nil {
 		return err
 	}
+	// Without match[version] the object goes, every version of it: after a
+	// successful DELETE the spec wants the object itself to be 404, which
+	// deleting the last version alone would not give.
 	f := Filter{Versions: q.Filter.Versions, SpecVersions: q.Filter.SpecVersions}
+	if len(f.Versions) == 0 {
+		f.Versions = []Version{{Kind: VersionAll}}
+	}
 	if err := s.backend.DeleteObject(r.Context(), u, r.PathValue("root"), r.PathValue("coll"), r.PathValue("obj"), f); err != nil {
 		return err
 	}

@@ -156,4 +156,21 @@ func (s *suite) testDelete(t *testing.T) {
 	s.fails(t, s.get(t, s.env.Reader, obj+"versions/"), "versions of a deleted object", http.StatusNotFound)
 	s.fails(t, del(""), "DELETE a deleted object", http.StatusNotFound)
 	s.fails(t, del("?match[version]=last,all&match[spec_version]=2.1"), "DELETE a deleted object with filters", http.StatusNotFound)
+
+	// Without match[version], every version goes.
+	e1 := s.newObject("malware", 401)
+	versions := []stixObject{e1, version(e1, e1.Modified.Add(time.Second)), version(e1, e1.Modified.Add(2*time.Second))}
+	for _, v := range versions {
+		s.post(t, v)
+	}
+	obj = s.collPath + "objects/" + e1.ID + "/"
+	if res := del(""); res.Status != http.StatusOK {
+		t.Fatalf("DELETE of three versions: status %d: %s", res.Status, clip(res.Body))
+	}
+	for _, path := range []string{obj, obj + "?match[version]=all", obj + "?match[version]=first", obj + "versions/"} {
+		s.fails(t, s.get(t, s.env.Reader, path), "GET "+path+" after DELETE", http.StatusNotFound)
+	}
+	if got, _ := s.objectsOf(t, s.env.Reader, q("match[id]", e1.ID, "match[version]", "all")); len(got) != 0 {
+		t.Errorf("objects of a deleted object: %v", got)
+	}
 }
