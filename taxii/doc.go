@@ -41,10 +41,11 @@
 //     HMAC-SHA256 and bound to the user, API root, collection, endpoint,
 //     object and query (filters and limit); reusing it elsewhere, or
 //     altering it, is 400 with a message that says which.
-//   - A body that is not JSON is 400; JSON that is not an envelope holding
-//     at least one JSON object is 422; a body over max_content_length is
-//     413. Objects that fail validation are failures in the status resource
-//     (202), not a refusal of the request.
+//   - A POST body that is not an envelope (not JSON, not a JSON object, or
+//     objects not an array) is 400; an envelope without objects, or with an
+//     item that is not a JSON object, is 422; a body over
+//     max_content_length is 413. Objects that fail validation are failures
+//     in the status resource (202), not a refusal of the request.
 //   - Errors are TAXII error resources: title, description, error_id (the
 //     request id, also in X-Request-Id), error_code (enlace's code) and
 //     http_status. An internal error's detail is logged, never sent.

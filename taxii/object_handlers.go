@@ -230,10 +230,11 @@ func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request, u enlace.U
 
 // addObjects serves POST …/objects/. Refusals, in order: a query string
 // (400), a Content-Type other than TAXII 2.1 (415), a body over
-// max_content_length (413), a body that is not JSON (400), JSON that is not
-// an envelope holding at least one JSON object (422). The objects
-// themselves are the backend's to judge: an invalid one is a failure in the
-// status, not a refusal of the request.
+// max_content_length (413), a body that is not an envelope (400: the server
+// did not understand the request), an envelope without objects or with an
+// item that is not a JSON object (422: understood, but nothing it can
+// process). The objects themselves are the backend's to judge: an invalid
+// one is a failure in the status, not a refusal of the request.
 func (s *Server) addObjects(w http.ResponseWriter, r *http.Request, u enlace.User) error {
 	if err := s.plain(r); err != nil {
 		return err
@@ -265,8 +266,9 @@ func (s *Server) addObjects(w http.ResponseWriter, r *http.Request, u enlace.Use
 }
 
 // parseEnvelope returns the objects of a TAXII envelope: EInvalid if body is
-// not JSON, eUnprocessable if it is JSON but not an envelope with at least
-// one object, each a JSON object. The envelope's more and next are ignored.
+// not a JSON object whose objects, if present, are an array;
+// eUnprocessable if there are no objects or one is not a JSON object. The
+// envelope's more and next are ignored.
 func parseEnvelope(body []byte) ([]json.RawMessage, error) {
 	var env map[string]json.RawMessage
 	if err := json.Unmarshal(body, &env); err != nil {
@@ -277,19 +279,17 @@ func parseEnvelope(body []byte) ([]json.RawMessage, error) {
 		case len(bytes.TrimSpace(body)) == 0:
 			return nil, enlace.Errorf(enlace.EInvalid, "empty body: an envelope is required")
 		default:
-			return nil, enlace.Errorf(eUnprocessable, "the body is JSON but not an envelope: an envelope is a JSON object with an objects array")
+			return nil, enlace.Errorf(enlace.EInvalid, "the body is JSON but not an envelope: an envelope is a JSON object with an objects array")
 		}
 	}
-	raw, ok := env["objects"]
-	if !ok {
-		return nil, enlace.Errorf(eUnprocessable, "the envelope has no objects")
-	}
 	var objects []json.RawMessage
-	if err := json.Unmarshal(raw, &objects); err != nil {
-		return nil, enlace.Errorf(eUnprocessable, "the envelope's objects must be an array")
+	if raw, ok := env["objects"]; ok {
+		if err := json.Unmarshal(raw, &objects); err != nil {
+			return nil, enlace.Errorf(enlace.EInvalid, "the envelope's objects must be an array")
+		}
 	}
 	if len(objects) == 0 {
-		return nil, enlace.Errorf(eUnprocessable, "the envelope's objects array is empty")
+		return nil, enlace.Errorf(eUnprocessable, "the envelope holds no objects to add")
 	}
 	for i, o := range objects {
 		if o = bytes.TrimSpace(o); len(o) == 0 || o[0] != '{' {

@@ -206,10 +206,10 @@ func (s *suite) testAddErrors(t *testing.T) {
 	for _, ct := range []string{"application/json", "application/stix+json;version=2.1", "application/taxii+json;version=2.0", "text/plain"} {
 		s.fails(t, post(ct, valid), "POST as "+ct, http.StatusUnsupportedMediaType)
 	}
-	for _, body := range []string{`{`, `{"objects":[}`, `not json`, `{"objects":[]} trailing`} {
+	for _, body := range []string{`{`, `{"objects":[}`, `not json`, `{"objects":[]} trailing`, `[]`, `"objects"`, `{"objects":"x"}`, `{"objects":{}}`} {
 		s.fails(t, post("", []byte(body)), "POST "+body, http.StatusBadRequest)
 	}
-	for _, body := range []string{`[]`, `"objects"`, `{}`, `{"objects":"x"}`, `{"objects":[]}`, `{"objects":[1,2]}`, `{"objects":[{"type":"x"},"y"]}`} {
+	for _, body := range []string{`{}`, `{"more":false}`, `{"objects":null}`, `{"objects":[]}`, `{"objects":[1,2]}`, `{"objects":[{"type":"x"},"y"]}`} {
 		s.fails(t, post("", []byte(body)), "POST "+body, http.StatusUnprocessableEntity)
 	}
 	res := s.do(t, request{method: http.MethodPost, path: objects + "?limit=1", creds: &s.env.Writer, body: valid})
