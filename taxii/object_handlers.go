@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/enlace-exchange/enlace"
 )
@@ -60,6 +61,15 @@ func before(a, b Object) bool {
 		return c < 0
 	}
 	return a.Seq < b.Seq
+}
+
+// versionOf is o's version, falling back to its date added as TAXII does for
+// objects without modified or created.
+func versionOf(o Object) time.Time {
+	if o.Version.IsZero() {
+		return o.DateAdded
+	}
+	return o.Version
 }
 
 // setDateAdded writes the date-added headers of a non-empty page.
@@ -169,7 +179,7 @@ func (s *Server) manifest(w http.ResponseWriter, r *http.Request, u enlace.User)
 			sv = taxiiVersion
 		}
 		res.Objects = append(res.Objects, manifestRecord{
-			ID: o.ID, DateAdded: ts(o.DateAdded), Version: ts(o.Version), MediaType: stixTypeBase + sv,
+			ID: o.ID, DateAdded: ts(o.DateAdded), Version: ts(versionOf(o)), MediaType: stixTypeBase + sv,
 		})
 	}
 	setDateAdded(w, p.Objects)
@@ -202,7 +212,7 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request, u enlace.User)
 	}
 	res := versionsResource{More: p.More, Next: next}
 	for _, o := range p.Objects {
-		res.Versions = append(res.Versions, ts(o.Version))
+		res.Versions = append(res.Versions, ts(versionOf(o)))
 	}
 	setDateAdded(w, p.Objects)
 	writeJSON(w, http.StatusOK, res)
