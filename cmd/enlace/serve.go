@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/enlace-exchange/enlace/demo"
 	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/httpapi"
+	"github.com/enlace-exchange/enlace/taxii"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
@@ -91,9 +93,25 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		return err
 	})
 
+	// TAXII next tokens are signed with a key kept in the data directory,
+	// so a client's paging survives a restart.
+	cursorKey, err := secretFile(filepath.Join(f.dir, "taxii-cursor.key"), 32)
+	if err != nil {
+		return err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := httpapi.New(x, log, reg)
+	api.Handle("/taxii2/", taxii.New(taxii.Config{
+		Backend:      taxiiBackend{x},
+		Authenticate: api.Authenticate,
+		Title:        "enlace",
+		Description:  "Intelligence shared under agreements, filtered by the sharing policy for the purpose of each API root.",
+		MaxLimit:     1000,
+		CursorKey:    cursorKey,
+		Logger:       log,
+	}))
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -171,4 +189,22 @@ func (j *jobs) every(period time.Duration, name string, fn func(context.Context)
 func (j *jobs) stop() {
 	j.cancel()
 	j.wg.Wait()
+}
+
+// secretFile returns the n random bytes kept in path, creating the file
+// (mode 0600) the first time.
+func secretFile(path string, n int) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) == n {
+		return b, nil
+	}
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("secret %s: unreadable or of the wrong size", path)
+	}
+	b = make([]byte, n)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write secret %s: %w", path, err)
+	}
+	return b, nil
 }
