@@ -172,8 +172,8 @@ func TestIntegrateRejectsBadEntries(t *testing.T) {
 		tamper func(s *fakeStore)
 		want   string
 	}{
-		{"index skips", func(s *fakeStore) { s.entries[7].Index = 8 }, "entry 7 is missing"},
-		{"index repeats", func(s *fakeStore) { s.entries[7].Index = 6 }, "ledger entry 6 is out of place: expected entry 7"},
+		{"index skips", func(s *fakeStore) { s.tampered = true; s.entries[7].Index = 8 }, "entry 7 is missing"},
+		{"index repeats", func(s *fakeStore) { s.tampered = true; s.entries[7].Index = 6 }, "ledger entry 6 is out of place: expected entry 7"},
 		{"leaf does not parse", func(s *fakeStore) { s.entries[5].Kind = "two words" }, "ledger entry 5: its leaf does not"},
 		{"nation with a space", func(s *fakeStore) { s.entries[4].To = "U S" }, "ledger entry 4: its leaf does not"},
 	} {

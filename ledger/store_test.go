@@ -19,6 +19,7 @@ type fakeStore struct {
 	entries     []enlace.LedgerEntry
 	records     map[string][]byte // "kind id" -> canonical record
 	checkpoints map[int64]enlace.Checkpoint
+	tampered    bool // entries may no longer sit at their index
 }
 
 func newFakeStore() *fakeStore {
@@ -79,6 +80,13 @@ func (s *fakeStore) LedgerEntries(ctx context.Context, start, end int64) ([]enla
 	defer s.mu.Unlock()
 	if start < 0 || end < start {
 		return nil, enlace.Errorf(enlace.EInvalid, "bad range [%d, %d)", start, end)
+	}
+	if !s.tampered {
+		end = min(end, int64(len(s.entries)))
+		if start >= end {
+			return nil, nil
+		}
+		return slices.Clone(s.entries[start:end]), nil
 	}
 	var out []enlace.LedgerEntry
 	for _, e := range s.entries {
@@ -196,6 +204,7 @@ func (s *fakeStore) setRecord(i int, rec []byte) {
 func (s *fakeStore) setCommitment(i int, c []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tampered = true
 	s.entries[i].Commitment = c
 }
 
@@ -203,6 +212,7 @@ func (s *fakeStore) setCommitment(i int, c []byte) {
 func (s *fakeStore) deleteEntry(i int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tampered = true
 	s.entries = slices.Delete(s.entries, i, i+1)
 }
 
@@ -211,6 +221,7 @@ func (s *fakeStore) deleteEntry(i int) {
 func (s *fakeStore) swapEntries(i, j int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tampered = true
 	a, b := s.entries[i], s.entries[j]
 	a.Index, b.Index = b.Index, a.Index
 	s.entries[i], s.entries[j] = b, a

@@ -109,3 +109,10 @@ func (t *tree) rehash(nodes proof.Nodes) ([][]byte, error) {
 	}
 	return nodes.Rehash(hashes, hasher.HashChildren)
 }
+
+// newRange returns an empty compact range: the O(log n) state that folds
+// leaf hashes into a root.
+func newRange() *compact.Range {
+	f := &compact.RangeFactory{Hash: hasher.HashChildren}
+	return f.NewEmptyRange(0)
+}
