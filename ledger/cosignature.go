@@ -57,12 +57,20 @@ func (l *Log) verifyCosignature(text string, line []byte) (enlace.Cosignature, e
 // cosignature by a trusted cosigner (Config.Cosigners). It fails with
 // ErrRefused in its chain when the log refuses to serve.
 func (l *Log) AddCosignature(ctx context.Context, size int64, line []byte) (enlace.Cosignature, error) {
-	if err := l.Check(ctx); err != nil {
+	if err := l.refusalErr(); err != nil {
 		return enlace.Cosignature{}, err
 	}
 	c, err := l.store.CheckpointAt(ctx, size)
 	if err != nil {
 		return enlace.Cosignature{}, fmt.Errorf("add cosignature on checkpoint %d: %w", size, err)
+	}
+	// Only a checkpoint of this tree may be cosigned.
+	l.mu.Lock()
+	err = l.checkCheckpoint(c)
+	l.mu.Unlock()
+	if err != nil {
+		l.setRefusal(err)
+		return enlace.Cosignature{}, err
 	}
 	text, err := noteText(c.Note)
 	if err != nil {
@@ -78,7 +86,14 @@ func (l *Log) AddCosignature(ctx context.Context, size int64, line []byte) (enla
 	}
 	l.logger.InfoContext(ctx, "ledger checkpoint cosigned", "size", size, "cosigner", cs.Name)
 	// The new cosignature pins the tree: check it like the others.
-	if err := l.Check(ctx); err != nil {
+	if c, err = l.store.CheckpointAt(ctx, size); err != nil {
+		return enlace.Cosignature{}, fmt.Errorf("add cosignature on checkpoint %d: %w", size, err)
+	}
+	l.mu.Lock()
+	err = l.checkCheckpoint(c)
+	l.mu.Unlock()
+	if err != nil {
+		l.setRefusal(err)
 		return enlace.Cosignature{}, err
 	}
 	return cs, nil

@@ -53,10 +53,7 @@ type RecordProof struct {
 // checkpoint. Give it only to a party entitled to the record: it holds
 // the salt.
 func (l *Log) ProveEntry(ctx context.Context, index int64) (RecordProof, error) {
-	if err := l.Check(ctx); err != nil {
-		return RecordProof{}, err
-	}
-	c, err := l.store.LatestCheckpoint(ctx)
+	c, err := l.latestServable(ctx)
 	if err != nil {
 		return RecordProof{}, fmt.Errorf("prove entry %d: %w", index, err)
 	}
