@@ -123,10 +123,11 @@ func (l *Log) extend(ctx context.Context) (int64, error) {
 		hashes := make([][]byte, 0, len(es))
 		for k, e := range es {
 			want := i + int64(k)
-			if err := checkEntry(e, want); err != nil {
+			leaf, err := checkEntry(e, want)
+			if err != nil {
 				return 0, err
 			}
-			hashes = append(hashes, hasher.HashLeaf(e.Leaf()))
+			hashes = append(hashes, hasher.HashLeaf(leaf))
 		}
 		if int64(len(es)) != j-i {
 			return 0, enlace.Errorf(enlace.EInvalid, "ledger entry %d is missing: the store returned %d entries for [%d, %d)", i+int64(len(es)), len(es), i, j)
@@ -141,23 +142,24 @@ func (l *Log) extend(ctx context.Context) (int64, error) {
 }
 
 // checkEntry checks that e sits at index want and that its leaf reads
-// back to its own fields.
-func checkEntry(e enlace.LedgerEntry, want int64) error {
+// back to its own fields, and returns the leaf.
+func checkEntry(e enlace.LedgerEntry, want int64) ([]byte, error) {
 	if e.Index > want {
-		return enlace.Errorf(enlace.EInvalid, "ledger entry %d is missing: the next entry the store holds is %d", want, e.Index)
+		return nil, enlace.Errorf(enlace.EInvalid, "ledger entry %d is missing: the next entry the store holds is %d", want, e.Index)
 	}
 	if e.Index < want {
-		return enlace.Errorf(enlace.EInvalid, "ledger entry %d is out of place: expected entry %d", e.Index, want)
+		return nil, enlace.Errorf(enlace.EInvalid, "ledger entry %d is out of place: expected entry %d", e.Index, want)
 	}
-	p, err := enlace.ParseLeaf(e.Leaf())
+	leaf := e.Leaf()
+	p, err := enlace.ParseLeaf(leaf)
 	if err != nil {
-		return enlace.Errorf(enlace.EInvalid, "ledger entry %d: its leaf does not parse: %s", e.Index, enlace.ErrorMessage(err))
+		return nil, enlace.Errorf(enlace.EInvalid, "ledger entry %d: its leaf does not parse: %s", e.Index, enlace.ErrorMessage(err))
 	}
 	if p.Index != e.Index || p.Kind != e.Kind || p.From != e.From || p.To != e.To ||
 		!p.At.Equal(e.At) || !bytes.Equal(p.Commitment, e.Commitment) {
-		return enlace.Errorf(enlace.EInvalid, "ledger entry %d: its leaf does not read back to the same fields", e.Index)
+		return nil, enlace.Errorf(enlace.EInvalid, "ledger entry %d: its leaf does not read back to the same fields", e.Index)
 	}
-	return nil
+	return leaf, nil
 }
 
 // Integrate extends the tree with the entries appended since the last

@@ -129,7 +129,8 @@ func VerifyStore(ctx context.Context, store enlace.LedgerStore, v note.Verifier)
 				return fail(&Problem{Index: e.Index, Kind: e.Kind, RecordID: e.RecordID,
 					Reason: fmt.Sprintf("the entry appears again after entry %d: entries were duplicated or reordered", i-1)})
 			}
-			if p, err := checkRecord(ctx, store, e); err != nil {
+			leaf, p, err := checkRecord(ctx, store, e)
+			if err != nil {
 				return res, fmt.Errorf("verify ledger: %w", err)
 			} else if p != nil {
 				return fail(p)
@@ -137,7 +138,7 @@ func VerifyStore(ctx context.Context, store enlace.LedgerStore, v note.Verifier)
 			if i == anchor {
 				first = e
 			}
-			if err := r.Append(hasher.HashLeaf(e.Leaf()), nil); err != nil {
+			if err := r.Append(hasher.HashLeaf(leaf), nil); err != nil {
 				return res, err
 			}
 			i++
@@ -183,26 +184,27 @@ func VerifyStore(ctx context.Context, store enlace.LedgerStore, v note.Verifier)
 }
 
 // checkRecord checks one entry: its leaf reads back to it and the record
-// the store recomputes still matches its commitment.
-func checkRecord(ctx context.Context, store enlace.LedgerStore, e enlace.LedgerEntry) (*Problem, error) {
+// the store recomputes still matches its commitment. It returns the leaf.
+func checkRecord(ctx context.Context, store enlace.LedgerStore, e enlace.LedgerEntry) (leaf []byte, p *Problem, err error) {
 	bad := func(reason string) *Problem {
 		return &Problem{Index: e.Index, Kind: e.Kind, RecordID: e.RecordID, Reason: reason}
 	}
-	if err := checkEntry(e, e.Index); err != nil {
-		return bad(enlace.ErrorMessage(err)), nil
+	leaf, err = checkEntry(e, e.Index)
+	if err != nil {
+		return nil, bad(enlace.ErrorMessage(err)), nil
 	}
 	rec, err := store.LedgerRecord(ctx, e)
 	switch enlace.ErrorCode(err) {
 	case "":
 	case enlace.ENotFound:
-		return bad("record gone: the store no longer holds the record the entry proves"), nil
+		return nil, bad("record gone: the store no longer holds the record the entry proves"), nil
 	case enlace.EInternal:
-		return nil, fmt.Errorf("recompute record of entry %d: %w", e.Index, err)
+		return nil, nil, fmt.Errorf("recompute record of entry %d: %w", e.Index, err)
 	default:
-		return bad("the record cannot be recomputed: " + enlace.ErrorMessage(err)), nil
+		return nil, bad("the record cannot be recomputed: " + enlace.ErrorMessage(err)), nil
 	}
 	if !bytes.Equal(enlace.Commit(e.Salt, rec), e.Commitment) {
-		return bad("the record no longer matches the entry's commitment"), nil
+		return nil, bad("the record no longer matches the entry's commitment"), nil
 	}
-	return nil, nil
+	return leaf, nil, nil
 }
