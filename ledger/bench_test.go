@@ -58,9 +58,7 @@ func BenchmarkIntegrate(b *testing.B) {
 			}
 			j := (i % 2000) * 100
 			s.mu.Lock()
-			for _, e := range src.entries[j : j+100] {
-				s.entries = append(s.entries, e)
-			}
+			s.entries = append(s.entries, src.entries[j:j+100]...)
 			s.mu.Unlock()
 			b.StartTimer()
 			if _, err := l.Integrate(ctx); err != nil {
