@@ -116,6 +116,11 @@ func (l *Log) latestServable(ctx context.Context) (enlace.Checkpoint, error) {
 	if err != nil {
 		return enlace.Checkpoint{}, err
 	}
+	if c.Size > l.Size() {
+		if _, err := l.extend(ctx); err != nil {
+			return enlace.Checkpoint{}, err
+		}
+	}
 	l.mu.Lock()
 	err = l.checkCheckpoint(c)
 	if err != nil && l.refusal == nil {

@@ -51,6 +51,7 @@ type Log struct {
 	logger    *slog.Logger
 
 	integrating sync.Mutex // one Integrate at a time
+	growing     sync.Mutex // one extend at a time
 
 	mu      sync.RWMutex
 	tree    tree
@@ -105,7 +106,9 @@ func (l *Log) Size() int64 {
 // extend reads the entries appended since the tree was last extended and
 // adds them. It returns the new size.
 func (l *Log) extend(ctx context.Context) (int64, error) {
-	start := l.Size() // only Integrate and New extend, one at a time
+	l.growing.Lock()
+	defer l.growing.Unlock()
+	start := l.Size()
 	end, err := l.store.LedgerSize(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("read ledger size: %w", err)
@@ -236,6 +239,12 @@ func (l *Log) check(ctx context.Context, limit int) error {
 	cps, err := l.store.Checkpoints(ctx, limit)
 	if err != nil {
 		return fmt.Errorf("read checkpoints: %w", err)
+	}
+	if len(cps) > 0 && cps[0].Size > l.Size() {
+		// Signed by another process since this one last read the store?
+		if _, err := l.extend(ctx); err != nil {
+			return err
+		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

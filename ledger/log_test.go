@@ -296,3 +296,31 @@ func TestProveEntry(t *testing.T) {
 		t.Errorf("ProveEntry(41) = %v, want ENotFound", err)
 	}
 }
+
+// TestTwoLogsShareAStore: a log that did not sign the latest checkpoint
+// (another process over the same database did) catches up rather than
+// refusing.
+func TestTwoLogsShareAStore(t *testing.T) {
+	ctx := context.Background()
+	s := newFakeStore()
+	s.fill(10, t0)
+	a, b := newTestLog(t, s), newTestLog(t, s)
+	s.fill(5, t0)
+	if _, err := a.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, serve(t, b, nil)+"checkpoint")
+	if resp.StatusCode != 200 {
+		t.Fatalf("the other log: %d %s", resp.StatusCode, body)
+	}
+	if err := b.Check(ctx); err != nil || b.Size() != 15 {
+		t.Fatalf("Check = %v, size %d", err, b.Size())
+	}
+	s.fill(5, t0)
+	if _, err := a.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := b.Integrate(ctx); err != nil || c.Size != 20 {
+		t.Fatalf("Integrate on the other log = %d, %v", c.Size, err)
+	}
+}
