@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -202,8 +203,29 @@ func (l *Log) serveTile(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	if level < 0 {
+		// C2SP tlog-tiles: entry bundles SHOULD be compressed.
+		w.Header().Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			zw.Write(body)
+			return zw.Close()
+		}
+	}
 	w.Write(body)
 	return nil
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for _, e := range strings.Split(v, ",") {
+			if name, _, _ := strings.Cut(strings.TrimSpace(e), ";"); name == "gzip" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // tile returns the hashes of tile n at level, width hashes wide.

@@ -142,6 +142,9 @@ func TestHandlerTiles(t *testing.T) {
 		if resp.Header.Get("Content-Type") != "application/octet-stream" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
 			t.Errorf("%s: headers %v", tilePath(level, n, width), resp.Header)
 		}
+		if level < 0 && !resp.Uncompressed {
+			t.Errorf("%s: entry bundle not compressed", tilePath(level, n, width))
+		}
 		return b
 	}
 	size := cp.Size
