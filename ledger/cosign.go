@@ -101,25 +101,30 @@ func (c *client) checkConsistent(ctx context.Context, old, cp *tlog.Checkpoint) 
 	if cp.Origin != old.Origin {
 		return fmt.Errorf("the node's origin changed from %q to %q", old.Origin, cp.Origin)
 	}
-	switch {
-	case cp.Size < old.Size:
-		return split("the log shrank")
-	case cp.Size == old.Size:
+	if cp.Size == old.Size {
 		if !bytes.Equal(cp.Hash, old.Hash) {
 			return split("same size, different roots")
 		}
 		return nil
 	}
-	b, err := c.get(ctx, fmt.Sprintf("proof/consistency?from=%d&to=%d", old.Size, cp.Size))
+	small, large := old, cp
+	if cp.Size < old.Size {
+		small, large = cp, old
+	}
+	b, err := c.get(ctx, fmt.Sprintf("proof/consistency?from=%d&to=%d", small.Size, large.Size))
 	if err != nil {
-		return fmt.Errorf("consistency proof from %d to %d: %w", old.Size, cp.Size, err)
+		return fmt.Errorf("consistency proof from %d to %d: %w", small.Size, large.Size, err)
 	}
 	var pj ProofJSON
 	if err := json.Unmarshal(b, &pj); err != nil {
-		return fmt.Errorf("consistency proof from %d to %d: %w", old.Size, cp.Size, err)
+		return fmt.Errorf("consistency proof from %d to %d: %w", small.Size, large.Size, err)
 	}
-	if err := proof.VerifyConsistency(hasher, old.Size, cp.Size, pj.Proof, old.Hash, cp.Hash); err != nil {
+	if err := proof.VerifyConsistency(hasher, small.Size, large.Size, pj.Proof, small.Hash, large.Hash); err != nil {
 		return split("the consistency proof does not verify: " + err.Error())
+	}
+	if cp.Size < old.Size {
+		// Consistent, only stale: a cache, or a replica behind.
+		return fmt.Errorf("the node served checkpoint %d, older than checkpoint %d this partner already cosigned", cp.Size, old.Size)
 	}
 	return nil
 }

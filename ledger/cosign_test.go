@@ -188,3 +188,40 @@ func TestSplitView(t *testing.T) {
 		}
 	})
 }
+
+// TestCosignStaleCheckpoint: an older checkpoint consistent with the one
+// cosigned is stale, not a split view; an inconsistent one is.
+func TestCosignStaleCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	k := mustKeys(t)
+	s := newFakeStore()
+	s.fill(10, t0)
+	l := newTestLog(t, s)
+	c10, _ := l.Integrate(ctx)
+	s.fill(5, t0)
+	if _, err := l.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The partner has cosigned 15; a cache serves 10.
+	cfg := cosignConfig(t, serve(t, l, nil), k.cosigner)
+	if _, _, err := Cosign(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	stale := func(note []byte) func(http.Handler) http.Handler {
+		return alter(map[string]func([]byte) []byte{"checkpoint": func([]byte) []byte { return note }})
+	}
+	cfg.URL = serve(t, l, stale(c10.Note))
+	var sv *SplitViewError
+	if _, _, err := Cosign(ctx, cfg); err == nil || errors.As(err, &sv) || !strings.Contains(err.Error(), "older than checkpoint 15") {
+		t.Fatalf("stale checkpoint: %v", err)
+	}
+	// A node that signs another tree of size 10 shows a split view.
+	other := newFakeStore()
+	other.fill(10, t0)
+	lo := newTestLog(t, other)
+	o10, _ := lo.Integrate(ctx)
+	cfg.URL = serve(t, l, stale(o10.Note))
+	if _, _, err := Cosign(ctx, cfg); !errors.As(err, &sv) || sv.SeenSize != 15 || sv.ServedSize != 10 {
+		t.Fatalf("other tree of size 10: %v", err)
+	}
+}
