@@ -27,6 +27,7 @@ func newServeCmd() *cobra.Command {
 	var addr, level, lists string
 	var withDemo bool
 	var grace time.Duration
+	var lf ledgerFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the exchange over HTTP",
@@ -46,7 +47,7 @@ flight (up to --grace) and closes the store.`,
 				return fmt.Errorf("--log-level: %w", err)
 			}
 			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: lv}))
-			return serve(cmd.Context(), cmd, log, &f, addr, lists, withDemo, grace)
+			return serve(cmd.Context(), cmd, log, &f, &lf, addr, lists, withDemo, grace)
 		},
 	}
 	f.register(cmd)
@@ -55,10 +56,24 @@ flight (up to --grace) and closes the store.`,
 	cmd.Flags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
 	cmd.Flags().StringVar(&lists, "lists", "", "sanctions list registry to screen against (default DATA/lists; fill it with enlace lists import)")
 	cmd.Flags().DurationVar(&grace, "grace", 30*time.Second, "how long to let requests in flight finish on shutdown")
+	lf.register(cmd)
 	return cmd
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFlags, addr, lists string, withDemo bool, grace time.Duration) error {
+// ledgerFlags configure the node's ledger.
+type ledgerFlags struct {
+	origin    string
+	cosigners []string
+	every     time.Duration
+}
+
+func (l *ledgerFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&l.origin, "ledger-origin", "enlace.local/ledger", "the ledger's origin line, naming this log in its checkpoints")
+	cmd.Flags().StringSliceVar(&l.cosigners, "cosigner", nil, "a partner's cosigner public key, or a file holding it, whose cosignatures this node accepts (repeatable)")
+	cmd.Flags().DurationVar(&l.every, "checkpoint-every", time.Second, "how often to sign a checkpoint of new ledger entries")
+}
+
+func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFlags, lf *ledgerFlags, addr, lists string, withDemo bool, grace time.Duration) error {
 	f.screening = exchange.NewScreening(listsDir(lists, f.dir))
 	x, st, err := f.open(ctx, log)
 	if err != nil {
@@ -86,10 +101,19 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		}
 	}
 
+	lg, err := openLedger(ctx, st, f.dir, lf.origin, lf.cosigners, log)
+	if err != nil {
+		return fmt.Errorf("open the ledger: %w", err)
+	}
+
 	jobs := startJobs(ctx, log)
 	defer jobs.stop()
 	jobs.every(5*time.Second, "rescreen", func(ctx context.Context) error {
 		_, err := x.Rescreen(ctx)
+		return err
+	})
+	jobs.every(lf.every, "checkpoint", func(ctx context.Context) error {
+		_, err := lg.Integrate(ctx)
 		return err
 	})
 
@@ -103,6 +127,10 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := httpapi.New(x, log, reg)
+	api.Handle("/ledger/", lg.Handler(func(r *http.Request) error {
+		_, err := api.Authenticate(r)
+		return err
+	}))
 	api.Handle("/taxii2/", taxii.New(taxii.Config{
 		Backend:      taxiiBackend{x},
 		Authenticate: api.Authenticate,
