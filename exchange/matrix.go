@@ -44,9 +44,12 @@ type SharingCell struct {
 }
 
 // Label is the cell in a few words: "active", "suspended",
-// "restricted: seizure".
+// "restricted: seizure", "no agreement".
 func (c SharingCell) Label() string {
-	if c.State == SharingRestricted {
+	switch c.State {
+	case SharingNone:
+		return "no agreement"
+	case SharingRestricted:
 		ps := make([]string, len(c.Open))
 		for i, p := range c.Open {
 			ps[i] = string(p)
