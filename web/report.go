@@ -249,7 +249,7 @@ func newReportID() string {
 func (s *server) showComposer(w http.ResponseWriter, r *http.Request, c *call, status int, f reportForm) {
 	s.render(w, r, c, status, "composer", "New report", map[string]any{
 		"Form": f, "TLPs": tlpLevels, "Handling": handlingCodes, "Purposes": s.x.Vocabulary().Purposes(),
-		"Onward": []option{{"", "the agreement's rule"}, {enlace.OnwardNone, "none"}, {enlace.OnwardConsent, "with the originator's consent"}, {enlace.OnwardFree, "free within the agreement"}},
+		"Onward":  []option{{"", "the agreement's rule"}, {enlace.OnwardNone, "none"}, {enlace.OnwardConsent, "with the originator's consent"}, {enlace.OnwardFree, "free within the agreement"}},
 		"Schemes": []option{{enlace.GradingAdmiralty, "Admiralty / NATO (A–F, 1–6)"}, {enlace.GradingEuropol, "Europol (A, B, C, X; 1–4)"}, {enlace.GradingUK3x5x2, "UK 3x5x2 (1–3, A–E, P/C)"}},
 	})
 }

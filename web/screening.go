@@ -43,4 +43,3 @@ func (s *server) screening(w http.ResponseWriter, r *http.Request, c *call) erro
 	s.render(w, r, c, status, "screening", "Screening", data)
 	return nil
 }
-
