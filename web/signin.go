@@ -38,8 +38,15 @@ func (s *server) signinPage(w http.ResponseWriter, r *http.Request) {
 // showSignin renders the sign-in form with a fresh anti-forgery value,
 // also set as a cookie: the form must send back what the cookie holds, so
 // no other site can sign a browser in under its own account.
+// The value is kept while its cookie lives, so a second sign-in page
+// (another tab, or a browser's own request that lands here) does not
+// invalidate the first.
 func (s *server) showSignin(w http.ResponseWriter, r *http.Request, status int, f signinForm) {
-	f.Token = randomToken()
+	if ck, err := r.Cookie(signinCookie); err == nil && len(ck.Value) == 43 {
+		f.Token = ck.Value
+	} else {
+		f.Token = randomToken()
+	}
 	setCookie(w, r, signinCookie, f.Token, 600)
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, nil, status, "signin", "Sign in", f)
