@@ -82,7 +82,7 @@ func read[T any](b *tab, what string, a chromedp.Action[T]) T {
 func (b *tab) screenshot(name string, width int64) {
 	b.t.Helper()
 	b.run("screenshot "+name, chromedp.EmulateViewport(width, 900), chromedp.WaitReady(chromedp.CSS("body")))
-	png := read(b, "screenshot "+name, chromedp.FullScreenshot(90))
+	png := read(b, "screenshot "+name, chromedp.FullScreenshot(100))
 	b.shot++
 	path := filepath.Join(b.dir, fmt.Sprintf("%02d-%s-%d.png", b.shot, name, width))
 	if err := os.WriteFile(path, png, 0o644); err != nil {
