@@ -229,9 +229,7 @@ func (f reportForm) report() (enlace.Report, error) {
 	}
 	rep.Markings.UseRestriction.Onward = f.Onward
 	rep.Markings.UseRestriction.NoJudicialUse = f.NoJudicial
-	for _, a := range strings.FieldsFunc(f.Recipients, func(r rune) bool { return r == ',' || r == ' ' }) {
-		rep.Markings.Recipients = append(rep.Markings.Recipients, a)
-	}
+	rep.Markings.Recipients = strings.FieldsFunc(f.Recipients, func(r rune) bool { return r == ',' || r == ' ' })
 	rep.Grading = enlace.Grading{Scheme: f.Scheme, Source: strings.ToUpper(f.Source), Information: strings.ToUpper(f.Information), Handling: strings.ToUpper(f.GHandling)}
 	rep.DerivedFrom = strings.Fields(f.DerivedFrom)
 	return rep, nil

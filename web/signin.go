@@ -78,6 +78,11 @@ func (s *server) signin(w http.ResponseWriter, r *http.Request) {
 		s.showSignin(w, r, http.StatusUnauthorized, f)
 		return
 	}
+	// A browser that signs in again starts afresh: its old session, if
+	// any, ends, and the new one gets a new id.
+	if old, err := r.Cookie(sessionCookie); err == nil {
+		s.sessions.end(old.Value)
+	}
 	id := s.sessions.create(u)
 	setCookie(w, r, sessionCookie, id, int(s.sessions.maxAge.Seconds()))
 	setCookie(w, r, signinCookie, "", -1)

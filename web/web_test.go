@@ -379,3 +379,109 @@ func TestDirectivePreview(t *testing.T) {
 		t.Fatal("no confirm button")
 	}
 }
+
+func TestConsents(t *testing.T) {
+	s := newSite(t)
+	rep, err := s.x.CreateReport(context.Background(), s.user("dipol-analyst"), enlace.Report{
+		ID: "report--0a1b2c3d-0000-4000-8000-000000000002", Title: "Crew list of a go-fast",
+		Markings: enlace.Markings{TLP: enlace.TLPAmber, Handling: []enlace.HandlingCode{enlace.H0, enlace.H2}},
+		Grading:  enlace.Grading{Scheme: enlace.GradingAdmiralty, Source: "B", Information: "2"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dea := s.browser()
+	dea.signIn("dea-liaison")
+	if p := dea.get("/reports/" + rep.ID + "?purpose=investigation"); p.status != http.StatusOK {
+		t.Fatalf("DEA reads the report: %d", p.status)
+	}
+	dea.get("/consents")
+	p := dea.post("/consents", url.Values{"report": {rep.ID}, "recipient": {"NCA"}, "note": {"for the UK case"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="`+rep.ID+`"`) || !strings.Contains(p.body, `value="for the UK case"`) {
+		t.Errorf("consent without purposes: %d", p.status)
+	}
+	if p := dea.post("/consents", url.Values{"report": {rep.ID}, "recipient": {"NCA"}, "purposes": {"investigation"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("ask for consent: %d %s", p.status, p.body)
+	}
+	if p := dea.get("/consents"); !strings.Contains(p.body, `id="consent-1"`) || !strings.Contains(p.body, "requested") {
+		t.Errorf("DEA's consents page: %s", p.body)
+	}
+
+	analyst := s.browser()
+	analyst.signIn("dipol-analyst")
+	if p := analyst.post("/consents/1/decision", url.Values{"status": {"granted"}}); p.status != http.StatusForbidden || !strings.Contains(p.body, "Consent #1:") {
+		t.Errorf("an analyst answers: %d", p.status)
+	}
+	liaison := s.browser()
+	liaison.signIn("dipol-liaison")
+	if p := liaison.get("/"); !strings.Contains(p.body, "Consent #1") {
+		t.Error("the originator's dashboard shows no pending consent")
+	}
+	if p := liaison.post("/consents/1/decision", url.Values{"status": {"granted"}, "granted": {"investigation"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("grant: %d %s", p.status, p.body)
+	}
+	if p := dea.get("/consents"); !strings.Contains(p.body, "consent-granted") {
+		t.Error("DEA does not see the grant")
+	}
+	// A consent one is no party to is not found.
+	gb := s.browser()
+	gb.signIn("gb-authority")
+	if p := gb.post("/consents/1/decision", url.Values{"status": {"denied"}}); p.status != http.StatusNotFound {
+		t.Errorf("GB answers CO's consent: %d", p.status)
+	}
+}
+
+func TestInboxFilters(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.signIn("dea-analyst")
+	if p := b.get("/reports"); p.status != http.StatusOK || !strings.Contains(p.body, `id="prompt"`) {
+		t.Errorf("inbox without a purpose: %d", p.status)
+	}
+	all := b.get("/reports?purpose=interdiction")
+	green := b.get("/reports?purpose=interdiction&tlp=green")
+	if strings.Count(green.body, "TLP:green") == 0 || strings.Contains(green.body, "TLP:amber<") || strings.Count(all.body, "data-id=") <= strings.Count(green.body, "data-id=") {
+		t.Errorf("TLP filter: %d of %d listed", strings.Count(green.body, "data-id="), strings.Count(all.body, "data-id="))
+	}
+	// The purpose declared last is kept for the session.
+	if p := b.get("/reports?origin=agency:DIPOL"); !strings.Contains(p.body, "for <strong>interdiction</strong>") || strings.Contains(p.body, `data-nation="US"`) {
+		t.Errorf("origin filter with the session's purpose: %s", p.body)
+	}
+	if p := b.get("/reports?purpose=interdiction&from=yesterday&tlp=green"); p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="yesterday"`) {
+		t.Errorf("bad date: %d", p.status)
+	}
+	if p := b.get("/reports?purpose=gossip"); p.status != http.StatusBadRequest || !strings.Contains(p.body, "unknown purpose") {
+		t.Errorf("unknown purpose: %d %s", p.status, p.body)
+	}
+	future := time.Now().AddDate(0, 0, 2).Format("2006-01-02")
+	if p := b.get("/reports?purpose=interdiction&from=" + future); strings.Contains(p.body, "data-id=") {
+		t.Error("reports from the future")
+	}
+}
+
+func TestScreeningPage(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.signIn("dea-analyst")
+	if p := b.get("/screening?name=Aurelio+Ficticio"); p.status != http.StatusOK || !strings.Contains(p.body, "no list loaded") {
+		t.Errorf("screening without lists: %d", p.status)
+	}
+	if p := b.get("/screening?name=&imo="); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="form-error"`) {
+		t.Errorf("empty query: %d", p.status)
+	}
+}
+
+func TestHeaders(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.signIn("dea-analyst")
+	p := b.get("/")
+	if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || p.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("headers %v", p.header)
+	}
+	for _, f := range []string{"/static/htmx.min.js", "/static/enlace.css"} {
+		if p := s.browser().get(f); p.status != http.StatusOK || len(p.body) < 1000 {
+			t.Errorf("%s: %d, %d bytes", f, p.status, len(p.body))
+		}
+	}
+}
