@@ -89,6 +89,19 @@ func TestSharingMatrixFollowsDirectives(t *testing.T) {
 		t.Errorf("GB sees CO→US: %+v", c)
 	}
 
+	// A suspension towards one agency leaves the nation pair mixed.
+	if _, err := x.IssueDirective(ctx, us, enlace.Directive{
+		Action: enlace.ActionSuspend, From: US, To: enlace.AgencyScope("DIPOL"), Purposes: enlace.AllPurposes, Reason: "leak inquiry",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if c := cell(co, US, CO); c.State != exchange.SharingMixed || !cmp.Equal(c.Directives, []string{"D-2"}) {
+		t.Errorf("US→CO after D-2 towards DIPOL: %+v", c)
+	}
+	if c := cell(co, enlace.AgencyScope("DEA"), enlace.AgencyScope("DIJIN")); c.State != exchange.SharingActive {
+		t.Errorf("DEA→DIJIN after D-2: %v", c.State)
+	}
+
 	if _, err := x.IssueDirective(ctx, co, enlace.Directive{
 		Action: enlace.ActionReinstate, From: CO, To: US,
 		Purposes: enlace.PurposeSet{Mode: enlace.PurposesOnly, Purposes: []enlace.Purpose{enlace.PurposeSeizure}}, Reason: "seizures",
@@ -96,8 +109,8 @@ func TestSharingMatrixFollowsDirectives(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := cell(co, CO, US)
-	if c.State != exchange.SharingRestricted || c.Label() != "restricted: seizure" || !cmp.Equal(c.Directives, []string{"D-1", "D-2"}) {
-		t.Errorf("CO→US after D-2: %+v (%s)", c, c.Label())
+	if c.State != exchange.SharingRestricted || c.Label() != "restricted: seizure" || !cmp.Equal(c.Directives, []string{"D-1", "D-3"}) {
+		t.Errorf("CO→US after D-3: %+v (%s)", c, c.Label())
 	}
 }
 
