@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/enlace-exchange/enlace"
 	"github.com/enlace-exchange/enlace/exchange"
@@ -61,8 +62,12 @@ func layoutMatrix(m exchange.SharingMatrix) matrixView {
 	return v
 }
 
-// recentReleases is how many releases the dashboard lists.
-const recentReleases = 10
+// The dashboard lists the last recentReleases releases of the past
+// recentWindow.
+const (
+	recentReleases = 10
+	recentWindow   = 7 * 24 * time.Hour
+)
 
 func (s *server) dashboard(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
@@ -71,7 +76,7 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	rels, err := s.x.Releases(ctx, u, enlace.ReleaseFilter{})
+	rels, err := s.x.Releases(ctx, u, enlace.ReleaseFilter{After: s.now().Add(-recentWindow)})
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,12 @@ func (s *server) origins(ctx context.Context) ([]option, error) {
 
 var tlpLevels = []string{"clear", "green", "amber", "amber+strict", "red"}
 
+// inbox lists the reports released to the user's agency for the purpose
+// declared on the page, by origin, TLP and publication date. The origin
+// goes to the exchange; TLP and dates narrow the page the exchange
+// returned, because its report filter has no such fields: the reports of
+// that page are released (and recorded) for the declared purpose even when
+// the page does not show them.
 func (s *server) inbox(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	q := r.URL.Query()
