@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -155,12 +156,11 @@ func crossOrigin(r *http.Request) bool {
 	case "cross-site", "same-site":
 		return true
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		scheme := "http://"
-		if r.TLS != nil {
-			scheme = "https://"
-		}
-		return o != scheme+r.Host
+	// The scheme is left out: behind a proxy that ends TLS the browser says
+	// https while this server reads plain HTTP.
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		return err != nil || u.Host != r.Host
 	}
 	return false
 }
