@@ -141,6 +141,11 @@ func (b *tab) direct(reason string, setup ...chromedp.Action[chromedp.Void]) str
 	)
 	b.run("preview "+reason, actions...)
 	summary := read(b, "read the preview", chromedp.Text(chromedp.ID("preview-summary")))
+	// htmx swapped the preview into the page (under the pages' CSP),
+	// rather than the browser posting the whole form.
+	if loc := read(b, "read the location", chromedp.Location()); !strings.HasSuffix(loc, "/directives") {
+		b.t.Errorf("the preview replaced the page: at %s", loc)
+	}
 	b.both("directive-preview")
 	b.run("confirm "+reason, chromedp.Click(chromedp.ID("confirm")), chromedp.WaitVisible(chromedp.ID("issued")))
 	return summary
