@@ -153,6 +153,11 @@ func (s *server) directives(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
+	// The notice names only a directive the history holds, so a crafted
+	// link cannot make the page announce one.
+	if !slices.ContainsFunc(v.Directive, func(d enlace.Directive) bool { return d.ID == f.Issued }) {
+		v.Form.Issued = ""
+	}
 	s.render(w, r, c, http.StatusOK, "directives", "Directives", v)
 	return nil
 }

@@ -224,6 +224,12 @@ func TestCSRFRefused(t *testing.T) {
 	if p := co.post("/directives", form("")); p.status != http.StatusSeeOther {
 		t.Fatalf("with the token: %d %s", p.status, p.body)
 	}
+	if p := co.get("/directives?issued=D-1"); !strings.Contains(p.body, `id="issued"`) {
+		t.Error("no notice of D-1")
+	}
+	if p := co.get("/directives?issued=D-9"); strings.Contains(p.body, `id="issued"`) {
+		t.Error("a notice of a directive that does not exist")
+	}
 	if p := co.get("/"); !strings.Contains(p.body, `id="cell-CO-US" data-state="suspended"`) || !strings.Contains(p.body, "by D-1") {
 		t.Errorf("matrix after D-1: %s", p.body)
 	}
