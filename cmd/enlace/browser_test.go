@@ -90,10 +90,15 @@ func (b *tab) screenshot(name string, width int64) {
 	}
 }
 
-// both takes the screenshot at a phone's width and a desktop's.
+// both takes the screenshot at a phone's width and a desktop's, and
+// checks that at the phone's width nothing but a scrolling table is wider
+// than the screen.
 func (b *tab) both(name string) {
 	b.t.Helper()
 	b.screenshot(name, 375)
+	if w := read(b, "measure "+name, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 375 {
+		b.t.Errorf("%s is %d px wide at 375 px", name, w)
+	}
 	b.screenshot(name, 1440)
 	b.run("back to desktop", chromedp.EmulateViewport(1440, 900))
 }
@@ -261,6 +266,11 @@ func TestBrowser(t *testing.T) {
 	if state, text := b.cell(); state != "restricted" || !strings.Contains(text, "restricted: seizure") || !strings.Contains(text, "D-2") {
 		t.Errorf("CO→US after the reinstatement: %s (%s)", state, text)
 	}
+	b.run("phone width", chromedp.EmulateViewport(375, 800))
+	if right := read(b, "place the cell", chromedp.Evaluate[float64](`document.getElementById("cell-CO-US").getBoundingClientRect().right`)); right > 375 {
+		t.Errorf("at 375 px the CO→US cell ends at %.0f px, off the screen", right)
+	}
+	b.run("desktop width", chromedp.EmulateViewport(1440, 900))
 	b.run("fold out the agencies", chromedp.Click(chromedp.CSS("#agencies-CO summary")))
 	b.both("dashboard-restricted")
 	b.run("history", chromedp.Navigate(n.url+"/directives"), chromedp.WaitVisible(chromedp.ID("history")))
