@@ -275,6 +275,14 @@ func TestBrowser(t *testing.T) {
 	b.both("dashboard-restricted")
 	b.run("history", chromedp.Navigate(n.url+"/directives"), chromedp.WaitVisible(chromedp.ID("history")))
 	b.both("directives")
+	for name, path := range map[string]string{
+		"inbox-co": "/reports?purpose=investigation", "consents": "/consents", "screening": "/screening?name=Aurelio+Ficticio",
+	} {
+		b.run("open "+path, chromedp.Navigate(n.url+path), chromedp.WaitVisible(chromedp.ID("main")))
+		b.both(name)
+	}
+	b.signOut()
+	b.both("signin")
 
 	t.Logf("browser test took %s; screenshots in %s", time.Since(start).Round(time.Millisecond), b.dir)
 }
