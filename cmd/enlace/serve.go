@@ -17,6 +17,7 @@ import (
 	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/httpapi"
 	"github.com/enlace-exchange/enlace/taxii"
+	"github.com/enlace-exchange/enlace/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
@@ -31,7 +32,8 @@ func newServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the exchange over HTTP",
-		Long: `Serve the exchange: the JSON API under /api/v1/, /healthz, /readyz and /metrics.
+		Long: `Serve the exchange: the JSON API under /api/v1/, /healthz, /readyz and /metrics,
+and the web pages for people at / (sign in with a user name and token).
 
 With --demo on an empty data directory it first builds a demo world (nations
 CO, US and GB, their agencies, the JIATF-South task force, agreements, users of
@@ -140,6 +142,8 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		CursorKey:    cursorKey,
 		Logger:       log,
 	}))
+	// The pages take every path the JSON API does not own.
+	api.Handle("/", web.New(web.Config{Exchange: x, Logger: log}))
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
