@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/enlace-exchange/enlace"
@@ -110,6 +111,21 @@ func VerifyStore(ctx context.Context, store enlace.LedgerStore, v note.Verifier)
 		res.Checkpoints++
 		next++
 	}
+	// A first pass over the entries alone pins a reordering to its entry
+	// before the roots, which only bound it between checkpoints, are
+	// compared.
+	order := kindOrder{}
+	for i := int64(0); i < size; i += batchSize {
+		es, err := store.LedgerEntries(ctx, i, min(i+batchSize, size))
+		if err != nil {
+			return res, fmt.Errorf("verify ledger: read entries [%d, %d): %w", i, min(i+batchSize, size), err)
+		}
+		for _, e := range es {
+			if p := order.check(e); p != nil {
+				return fail(p)
+			}
+		}
+	}
 	var anchor int64 // entries covered by the last checkpoint that matched
 	var first enlace.LedgerEntry
 	for i := int64(0); i < size; {
@@ -207,4 +223,40 @@ func checkRecord(ctx context.Context, store enlace.LedgerStore, e enlace.LedgerE
 		return nil, bad("the record no longer matches the entry's commitment"), nil
 	}
 	return leaf, nil, nil
+}
+
+// kindOrder checks that the records of each kind numbered by the store
+// (releases, consents, withdrawals, directives) appear in the log in the
+// order of their numbers: the store numbers a record and appends its
+// entry in one transaction, so a number out of order pins a reordering
+// to the exact entry, even between two checkpoints.
+type kindOrder map[enlace.EntryKind]numbered
+
+// numbered is the last numbered record of a kind seen, and its entry.
+type numbered struct {
+	n     int64
+	index int64
+	id    string
+}
+
+func (o kindOrder) check(e enlace.LedgerEntry) *Problem {
+	var n int64
+	var err error
+	switch e.Kind {
+	case enlace.EntryRelease, enlace.EntryConsent, enlace.EntryWithdrawal:
+		n, err = strconv.ParseInt(e.RecordID, 10, 64)
+	case enlace.EntryDirective:
+		n, err = strconv.ParseInt(strings.TrimPrefix(e.RecordID, "D-"), 10, 64)
+	default:
+		return nil
+	}
+	if err != nil {
+		return nil // the record check names an id that names nothing
+	}
+	if last, ok := o[e.Kind]; ok && n <= last.n {
+		return &Problem{Index: last.index, Kind: e.Kind, RecordID: last.id,
+			Reason: fmt.Sprintf("entries were reordered: %s %s comes before %s %s (entry %d)", e.Kind, last.id, e.Kind, e.RecordID, e.Index)}
+	}
+	o[e.Kind] = numbered{n: n, index: e.Index, id: e.RecordID}
+	return nil
 }

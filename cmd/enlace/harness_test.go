@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,14 +29,20 @@ type node struct {
 }
 
 // startNode serves a demo world from a fresh data directory until the
-// test ends.
-func startNode(t *testing.T) *node {
+// test ends. args are more serve flags.
+func startNode(t *testing.T, args ...string) *node {
 	t.Helper()
-	dir := t.TempDir()
+	return serveDir(t, t.TempDir(), args...)
+}
+
+// serveDir serves the demo world in dir (building it if dir is empty)
+// until the test ends or the node is stopped.
+func serveDir(t *testing.T, dir string, args ...string) *node {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	root := newRoot(pw, io.Discard)
-	root.SetArgs([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--demo", "--log-level", "error"})
+	root.SetArgs(append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--demo", "--log-level", "error"}, args...))
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx); pw.Close() }()
 	url := ""
@@ -52,11 +59,14 @@ func startNode(t *testing.T) *node {
 		t.Fatalf("server did not start: %v", <-done)
 	}
 	n := &node{t: t, url: url, dir: dir, creds: readCreds(t, filepath.Join(dir, "demo-credentials.json"))}
+	var once sync.Once
 	n.stop = func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
 	}
 	t.Cleanup(n.stop)
 	return n

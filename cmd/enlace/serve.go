@@ -178,6 +178,12 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// Sign what the last requests appended, so the database at rest ends
+	// in a checkpoint.
+	jobs.stop()
+	if _, err := lg.Integrate(context.Background()); err != nil {
+		log.Error("final checkpoint", "err", err)
+	}
 	log.Info("stopped")
 	return nil
 }
