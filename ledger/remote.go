@@ -130,10 +130,10 @@ func (p ReleaseProof) String() string {
 	}
 	window := "since the log began"
 	if !p.After.IsZero() {
-		window = "after " + p.After.UTC().Format(time.RFC3339)
+		window = "after " + p.After.UTC().Format(enlace.LedgerTimeFormat)
 	}
 	if !p.Before.IsZero() {
-		window += " up to " + p.Before.UTC().Format(time.RFC3339)
+		window += " up to " + p.Before.UTC().Format(enlace.LedgerTimeFormat)
 	}
 	return fmt.Sprintf("%d %s to %s %s, complete up to checkpoint %d (root %s), cosigned by %s",
 		len(p.Releases), noun, p.Nation, window, p.Size, b64(p.Root), strings.Join(p.Cosigners, ", "))

@@ -232,3 +232,79 @@ func (n *node) ledgerSize(t *testing.T) int {
 	}
 	return size
 }
+
+// TestSeedScenarioLedger plays the seed's suspension and partial
+// reinstatement, then has a US witness cosign the ledger and proves from
+// it, as any partner can, that no CO intelligence reached a US agency
+// between the suspension and the reinstatement, while releases before
+// and after show in the same proof.
+func TestSeedScenarioLedger(t *testing.T) {
+	keys := t.TempDir()
+	witness := filepath.Join(keys, "us-witness")
+	if _, err := cli("ledger", "key", "--name", "witness.us.example", "--out", witness); err != nil {
+		t.Fatal(err)
+	}
+	n := startNode(t, "--cosigner", witness+".pub", "--checkpoint-every", "50ms")
+	for _, u := range usReaders {
+		for _, r := range n.reportIDs(u, "interdiction", "&nation=CO")[:2] {
+			n.must(200, u, "GET", "/api/v1/reports/"+r.ID, "interdiction", nil)
+		}
+	}
+	var d struct {
+		IssuedAt time.Time `json:"issued_at"`
+	}
+	n.must(200, "co-authority", "GET", "/api/v1/directives/"+suspendCOtoUS(n), "", nil).json(t, &d)
+	suspended := d.IssuedAt
+	// During the suspension US agencies ask for CO intelligence and get
+	// none, for any purpose.
+	for _, u := range usReaders {
+		for _, p := range []string{"seizure", "interdiction", "lethal-targeting"} {
+			if c := countFrom(n.reportIDs(u, p, ""), "CO"); c != 0 {
+				t.Fatalf("%s reads %d CO reports for %s during the suspension", u, c, p)
+			}
+		}
+	}
+	n.must(201, "co-authority", "POST", "/api/v1/directives", "", map[string]any{
+		"action": "reinstate", "from": map[string]string{"nation": "CO"}, "to": map[string]string{"nation": "US"},
+		"purposes": map[string][]string{"only": {"seizure"}}, "reason": "coordination continues for seizures",
+	}).json(t, &d)
+	reinstated := d.IssuedAt
+	for _, r := range n.reportIDs("dea-analyst", "seizure", "&nation=CO")[:2] {
+		n.must(200, "dea-analyst", "GET", "/api/v1/reports/"+r.ID, "seizure", nil)
+	}
+
+	size := n.ledgerSize(t)
+	waitCheckpoint(t, n, size)
+	_, err := cli("ledger", "cosign", "--url", n.url, "--node-key", filepath.Join(n.dir, "ledger.pub"),
+		"--user", "us-auditor", "--token", n.creds["us-auditor"].Token, "--key", witness+".key", "--state", filepath.Join(keys, "state"))
+	if err != nil {
+		t.Fatalf("cosign: %v", err)
+	}
+	proof := func(after, before time.Time) string {
+		args := []string{"ledger", "releases", "--url", n.url, "--node-key", filepath.Join(n.dir, "ledger.pub"),
+			"--user", "co-auditor", "--token", n.creds["co-auditor"].Token, "--cosigner", witness + ".pub",
+			"--recipient", "US", "--from", "CO"}
+		if !after.IsZero() {
+			args = append(args, "--after", after.Format(time.RFC3339Nano))
+		}
+		if !before.IsZero() {
+			args = append(args, "--before", before.Format(time.RFC3339Nano))
+		}
+		out, err := cli(args...)
+		if err != nil {
+			t.Fatalf("ledger releases: %v", err)
+		}
+		return out
+	}
+	during := proof(suspended, reinstated)
+	if !strings.HasPrefix(during, "0 releases of CO intelligence to US after ") || !strings.Contains(during, "cosigned by witness.us.example") {
+		t.Errorf("the proof over the suspension says:\n%s", during)
+	}
+	t.Logf("ledger releases: %s", strings.SplitN(during, "\n", 2)[0])
+	if before := proof(time.Time{}, suspended); strings.HasPrefix(before, "0 ") {
+		t.Errorf("no CO release to US before the suspension:\n%s", before)
+	}
+	if after := proof(reinstated, time.Time{}); strings.HasPrefix(after, "0 ") {
+		t.Errorf("no CO release to US after the reinstatement for seizures:\n%s", after)
+	}
+}
