@@ -1,0 +1,128 @@
+package stix
+
+import "strings"
+
+// validTypeName reports whether s is a STIX 2.1 type name: 3 to 250
+// characters of a-z, 0-9 and '-', starting with a letter, with no '--' and
+// no trailing '-'.
+func validTypeName(s string) bool {
+	if len(s) < 3 || len(s) > 250 || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-':
+			if s[i-1] == '-' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validPropertyName reports whether s is a valid property name: 3 to 250
+// characters of a-z, 0-9 and '_', starting with a letter (the OASIS schemas
+// insist on the letter; the specification's examples all have one).
+func validPropertyName(s string) bool {
+	if len(s) < 3 || len(s) > 250 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// validDictKey reports whether s is a valid dictionary key: 1 to 250
+// characters of a-z, A-Z, 0-9, '-' and '_'.
+func validDictKey(s []byte) bool {
+	if len(s) < 1 || len(s) > 250 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validUUID reports whether s is an RFC 4122 UUID in its canonical
+// 8-4-4-4-12 form: any version 1 to 8, the RFC 4122 variant.
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !isHex(c) {
+				return false
+			}
+		}
+	}
+	if v := s[14]; v < '1' || v > '8' {
+		return false
+	}
+	switch s[19] {
+	case '8', '9', 'a', 'b', 'A', 'B':
+		return true
+	}
+	return false
+}
+
+// splitID splits a STIX identifier into its type and UUID, reporting
+// whether it is well formed.
+func splitID(id string) (typ string, ok bool) {
+	i := strings.Index(id, "--")
+	if i < 0 {
+		return "", false
+	}
+	typ = id[:i]
+	if !validTypeName(typ) || !validUUID(id[i+2:]) {
+		return "", false
+	}
+	return typ, true
+}
+
+func isHexString(s []byte) bool {
+	if len(s) == 0 || len(s)%2 != 0 {
+		return false
+	}
+	for _, c := range s {
+		if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isBase64(s []byte) bool {
+	if len(s) == 0 || len(s)%4 != 0 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+		case c == '=' && i >= len(s)-2:
+			if i == len(s)-2 && s[len(s)-1] != '=' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}

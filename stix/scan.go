@@ -1,0 +1,400 @@
+package stix
+
+import (
+	"bytes"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The scanner walks JSON text without decoding it into values. Parse calls
+// members once on the whole object, which checks the syntax of every value;
+// the helpers below then read the values they need from those checked
+// spans, so they do not check the syntax again.
+
+// maxDepth bounds nesting, so hostile input cannot exhaust the stack.
+const maxDepth = 64
+
+// member is one name/value pair of a JSON object. name is unescaped; val is
+// the raw value, with its kind ('{', '[', '"', '0' for numbers, 't', 'f',
+// 'n').
+type member struct {
+	name []byte
+	val  []byte
+	kind byte
+}
+
+// syntaxError describes malformed JSON at an offset.
+type syntaxError struct {
+	off int
+	msg string
+}
+
+func (e *syntaxError) Error() string {
+	return "invalid JSON at offset " + strconv.Itoa(e.off) + ": " + e.msg
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func skipSpace(d []byte, i int) int {
+	for i < len(d) && isSpace(d[i]) {
+		i++
+	}
+	return i
+}
+
+// members splits the top-level object in d into its members, appending
+// them to buf. It checks the syntax of the whole text.
+func members(d []byte, buf []member) ([]member, error) {
+	i := skipSpace(d, 0)
+	if i >= len(d) || d[i] != '{' {
+		return nil, &syntaxError{i, "a STIX object must be a JSON object"}
+	}
+	buf, i, err := objectMembers(d, i, buf, 1)
+	if err != nil {
+		return nil, err
+	}
+	if i = skipSpace(d, i); i != len(d) {
+		return nil, &syntaxError{i, "text after the object"}
+	}
+	return buf, nil
+}
+
+// objectMembers reads the object starting at d[i] == '{'.
+func objectMembers(d []byte, i int, buf []member, depth int) ([]member, int, error) {
+	if depth > maxDepth {
+		return nil, i, &syntaxError{i, "nested too deeply"}
+	}
+	i = skipSpace(d, i+1)
+	if i < len(d) && d[i] == '}' {
+		return buf, i + 1, nil
+	}
+	for {
+		if i >= len(d) || d[i] != '"' {
+			return nil, i, &syntaxError{i, "expected a member name"}
+		}
+		end, esc, err := scanString(d, i)
+		if err != nil {
+			return nil, i, err
+		}
+		name := d[i+1 : end-1]
+		if esc {
+			name = unescape(name)
+		}
+		i = skipSpace(d, end)
+		if i >= len(d) || d[i] != ':' {
+			return nil, i, &syntaxError{i, "expected ':'"}
+		}
+		i = skipSpace(d, i+1)
+		start := i
+		if i >= len(d) {
+			return nil, i, &syntaxError{i, "unexpected end"}
+		}
+		kind := d[i]
+		i, err = skipValue(d, i, depth)
+		if err != nil {
+			return nil, i, err
+		}
+		if kind == '-' || (kind >= '0' && kind <= '9') {
+			kind = '0'
+		}
+		buf = append(buf, member{name: name, val: d[start:i], kind: kind})
+		i = skipSpace(d, i)
+		if i >= len(d) {
+			return nil, i, &syntaxError{i, "unexpected end"}
+		}
+		switch d[i] {
+		case ',':
+			i = skipSpace(d, i+1)
+		case '}':
+			return buf, i + 1, nil
+		default:
+			return nil, i, &syntaxError{i, "expected ',' or '}'"}
+		}
+	}
+}
+
+// skipValue checks the value starting at d[i] and returns its end.
+func skipValue(d []byte, i int, depth int) (int, error) {
+	if i >= len(d) {
+		return i, &syntaxError{i, "unexpected end"}
+	}
+	switch c := d[i]; {
+	case c == '"':
+		end, _, err := scanString(d, i)
+		return end, err
+	case c == '{':
+		if depth+1 > maxDepth {
+			return i, &syntaxError{i, "nested too deeply"}
+		}
+		i = skipSpace(d, i+1)
+		if i < len(d) && d[i] == '}' {
+			return i + 1, nil
+		}
+		for {
+			if i >= len(d) || d[i] != '"' {
+				return i, &syntaxError{i, "expected a member name"}
+			}
+			end, _, err := scanString(d, i)
+			if err != nil {
+				return i, err
+			}
+			i = skipSpace(d, end)
+			if i >= len(d) || d[i] != ':' {
+				return i, &syntaxError{i, "expected ':'"}
+			}
+			if i, err = skipValue(d, skipSpace(d, i+1), depth+1); err != nil {
+				return i, err
+			}
+			i = skipSpace(d, i)
+			if i >= len(d) {
+				return i, &syntaxError{i, "unexpected end"}
+			}
+			if d[i] == '}' {
+				return i + 1, nil
+			}
+			if d[i] != ',' {
+				return i, &syntaxError{i, "expected ',' or '}'"}
+			}
+			i = skipSpace(d, i+1)
+		}
+	case c == '[':
+		if depth+1 > maxDepth {
+			return i, &syntaxError{i, "nested too deeply"}
+		}
+		i = skipSpace(d, i+1)
+		if i < len(d) && d[i] == ']' {
+			return i + 1, nil
+		}
+		for {
+			var err error
+			if i, err = skipValue(d, i, depth+1); err != nil {
+				return i, err
+			}
+			i = skipSpace(d, i)
+			if i >= len(d) {
+				return i, &syntaxError{i, "unexpected end"}
+			}
+			if d[i] == ']' {
+				return i + 1, nil
+			}
+			if d[i] != ',' {
+				return i, &syntaxError{i, "expected ',' or ']'"}
+			}
+			i = skipSpace(d, i+1)
+		}
+	case c == 't':
+		return literal(d, i, "true")
+	case c == 'f':
+		return literal(d, i, "false")
+	case c == 'n':
+		return literal(d, i, "null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return scanNumber(d, i)
+	}
+	return i, &syntaxError{i, "unexpected character"}
+}
+
+func literal(d []byte, i int, lit string) (int, error) {
+	if !bytes.HasPrefix(d[i:], []byte(lit)) {
+		return i, &syntaxError{i, "invalid literal"}
+	}
+	return i + len(lit), nil
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// scanNumber checks a JSON number starting at d[i].
+func scanNumber(d []byte, i int) (int, error) {
+	start := i
+	if d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && d[i] >= '1' && d[i] <= '9':
+		for i < len(d) && isDigit(d[i]) {
+			i++
+		}
+	default:
+		return i, &syntaxError{start, "invalid number"}
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if i >= len(d) || !isDigit(d[i]) {
+			return i, &syntaxError{start, "invalid number"}
+		}
+		for i < len(d) && isDigit(d[i]) {
+			i++
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if i >= len(d) || !isDigit(d[i]) {
+			return i, &syntaxError{start, "invalid number"}
+		}
+		for i < len(d) && isDigit(d[i]) {
+			i++
+		}
+	}
+	return i, nil
+}
+
+func isHex(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// scanString checks the string starting at d[i] == '"' (escapes and UTF-8)
+// and returns the index after its closing quote and whether it holds
+// escapes.
+func scanString(d []byte, i int) (int, bool, error) {
+	start := i
+	i++
+	esc := false
+	for i < len(d) {
+		c := d[i]
+		switch {
+		case c == '"':
+			return i + 1, esc, nil
+		case c == '\\':
+			esc = true
+			if i+1 >= len(d) {
+				return i, esc, &syntaxError{i, "unterminated string"}
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(d) || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) || !isHex(d[i+5]) {
+					return i, esc, &syntaxError{i, "invalid \\u escape"}
+				}
+				i += 6
+			default:
+				return i, esc, &syntaxError{i, "invalid escape"}
+			}
+		case c < 0x20:
+			return i, esc, &syntaxError{i, "control character in string"}
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, n := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && n == 1 {
+				return i, esc, &syntaxError{i, "invalid UTF-8"}
+			}
+			i += n
+		}
+	}
+	return i, esc, &syntaxError{start, "unterminated string"}
+}
+
+// unescape decodes the escapes of a checked string body.
+func unescape(s []byte) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		switch s[i+1] {
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r := hex4(s[i+2:])
+			i += 6
+			if utf16IsSurrogate(r) {
+				r2 := rune(-1)
+				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					r2 = hex4(s[i+2:])
+				}
+				if r >= 0xD800 && r < 0xDC00 && r2 >= 0xDC00 && r2 < 0xE000 {
+					r = (r-0xD800)<<10 + (r2 - 0xDC00) + 0x10000
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			out = utf8.AppendRune(out, r)
+			continue
+		default: // '"', '\\', '/'
+			out = append(out, s[i+1])
+		}
+		i += 2
+	}
+	return out
+}
+
+func utf16IsSurrogate(r rune) bool { return r >= 0xD800 && r < 0xE000 }
+
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		r <<= 4
+		switch {
+		case isDigit(c):
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		default:
+			r |= rune(c - 'A' + 10)
+		}
+	}
+	return r
+}
+
+// strBody returns the decoded body of a checked JSON string value.
+func strBody(v []byte) []byte {
+	body := v[1 : len(v)-1]
+	if bytes.IndexByte(body, '\\') >= 0 {
+		return unescape(body)
+	}
+	return body
+}
+
+// elems calls f with each element of a checked JSON array.
+func elems(v []byte, f func(e []byte, kind byte) error) error {
+	i := skipSpace(v, 1)
+	if i < len(v) && v[i] == ']' {
+		return nil
+	}
+	for i < len(v) {
+		end, _ := skipValue(v, i, 0)
+		kind := v[i]
+		if kind == '-' || isDigit(kind) {
+			kind = '0'
+		}
+		if err := f(v[i:end], kind); err != nil {
+			return err
+		}
+		i = skipSpace(v, end)
+		if v[i] == ']' {
+			return nil
+		}
+		i = skipSpace(v, i+1)
+	}
+	return nil
+}
+
+// isEmpty reports whether a checked array or object has no members.
+func isEmpty(v []byte) bool {
+	i := skipSpace(v, 1)
+	return i < len(v) && (v[i] == ']' || v[i] == '}')
+}
+
+// fields returns the members of a checked JSON object.
+func fields(v []byte) []member {
+	ms, _, _ := objectMembers(v, 0, nil, 0)
+	return ms
+}
