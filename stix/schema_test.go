@@ -1,0 +1,44 @@
+package stix_test
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/enlace-exchange/enlace/stix"
+	"github.com/enlace-exchange/enlace/stix/stixschema"
+)
+
+var (
+	schemaOnce sync.Once
+	schemaV    *stixschema.Validator
+	schemaErr  error
+)
+
+// oasis returns the validator of the OASIS STIX 2.1 schemas, skipping the
+// test when the shared data sets are absent.
+func oasis(t testing.TB) *stixschema.Validator {
+	t.Helper()
+	dir := filepath.Join(sharedData(t), "stix", "schemas")
+	schemaOnce.Do(func() { schemaV, schemaErr = stixschema.Load(dir) })
+	if schemaErr != nil {
+		t.Fatal(schemaErr)
+	}
+	return schemaV
+}
+
+// TestAttackAgreesWithSchemas runs every ATT&CK object through both Parse
+// and the OASIS schemas: an object one accepts and the other rejects is a
+// finding.
+func TestAttackAgreesWithSchemas(t *testing.T) {
+	v := oasis(t)
+	objs := attackObjects(t)
+	for _, raw := range objs {
+		_, ours := stix.Parse(raw)
+		theirs := v.Validate(raw)
+		if (ours == nil) != (theirs == nil) {
+			t.Errorf("disagreement: Parse: %v; schemas: %v\n%.300s", ours, theirs, raw)
+		}
+	}
+	t.Logf("%d ATT&CK objects checked against the OASIS schemas", len(objs))
+}
