@@ -11,9 +11,19 @@ import (
 // test when it is absent (a clone without the shared data sets).
 func sharedData(t testing.TB) string {
 	t.Helper()
+	data, ok := sharedDataDir()
+	if !ok {
+		t.Skipf("shared data sets absent: ATT&CK and OASIS schema checks need %s", data)
+	}
+	return data
+}
+
+// sharedDataDir returns ../shared/data beside the module root and whether
+// it holds the STIX data sets.
+func sharedDataDir() (string, bool) {
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return "../shared/data", false
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
@@ -21,15 +31,13 @@ func sharedData(t testing.TB) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("no module root above the test directory")
+			return "../shared/data beside the module root", false
 		}
 		dir = parent
 	}
 	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "stix")); err != nil {
-		t.Skipf("shared data sets absent (%v): ATT&CK and OASIS schema checks need ../shared/data beside the module root", err)
-	}
-	return data
+	_, err = os.Stat(filepath.Join(data, "stix"))
+	return data, err == nil
 }
 
 // attackBundles are the ATT&CK bundles every object of which must parse.
