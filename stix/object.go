@@ -10,13 +10,15 @@ import (
 // Category is the kind of STIX object a type belongs to.
 type Category uint8
 
-// The categories of STIX 2.1 objects.
+// The categories of STIX 2.1 objects. An object whose type an
+// extension-definition introduces (extension_type new-sdo, new-sro or
+// new-sco) is an SDO, SRO or SCO.
 const (
 	SDO    Category = iota + 1 // STIX Domain Object
 	SRO                        // STIX Relationship Object
 	SCO                        // STIX Cyber-observable Object
 	Meta                       // marking-definition, language-content, extension-definition
-	Custom                     // a custom object type ("x-...")
+	Custom                     // a custom object type ("x-...") not defined by an extension
 )
 
 func (c Category) String() string {

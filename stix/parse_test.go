@@ -54,9 +54,9 @@ func TestParseValid(t *testing.T) {
 		seen[o.Type] = true
 	}
 	// Every STIX 2.1 type has a fixture: 19 SDOs, 2 SROs, 18 SCOs, 3 meta
-	// objects, and one custom type.
-	if len(seen) != 19+2+18+3+1 {
-		t.Errorf("fixtures cover %d types, want 43", len(seen))
+	// objects, a custom type and two types defined by extensions.
+	if len(seen) != 19+2+18+3+1+2 {
+		t.Errorf("fixtures cover %d types, want 45", len(seen))
 	}
 }
 
@@ -235,6 +235,9 @@ func TestParseInvalid(t *testing.T) {
 		{name: "extension-definition without created_by_ref", typ: "extension-definition", set: map[string]any{"created_by_ref": del}, prop: "created_by_ref", schemaAccepts: "the schema omits the requirement the specification states"},
 		{name: "extension-definition unknown extension type", typ: "extension-definition", set: map[string]any{"extension_types": []any{"new-thing"}}, prop: "extension_types"},
 		{name: "custom object without created", typ: "x-acme-shipment", set: map[string]any{"created": del}, prop: "created"},
+		{name: "extension-defined SDO without modified", typ: "acme-vessel", set: map[string]any{"modified": del}, prop: "modified"},
+		{name: "extension-defined SCO with bad id", typ: "acme-container-id", set: map[string]any{"id": "acme-container-id--5a1a3a41"}, prop: "id"},
+		{name: "unknown type with a property extension only", typ: "acme-vessel", set: map[string]any{"extensions": map[string]any{"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": map[string]any{"extension_type": "property-extension"}}}, prop: "type"},
 	}
 	v := maybeOasis(t)
 	for _, tt := range tests {

@@ -30,6 +30,14 @@ var (
 // properties of SDOs and nothing more.
 var customSpec = &typeSpec{cat: Custom}
 
+// Object types introduced by an extension-definition follow the rules of
+// their kind's common properties.
+var (
+	newSDOSpec = &typeSpec{cat: SDO}
+	newSROSpec = &typeSpec{cat: SRO}
+	newSCOSpec = &typeSpec{cat: SCO}
+)
+
 // markingSpec is the marking-definition type, whose rules differ from every
 // other object's.
 var markingSpec = &typeSpec{

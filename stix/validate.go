@@ -154,12 +154,47 @@ func (p *parser) parseType() error {
 		return p.fail("type", "is \"bundle\": a bundle is an envelope, not an object; send the objects it holds")
 	case p.obj.Type == "action":
 		return p.fail("type", "is \"action\", a type name STIX 2.1 reserves")
-	case strings.HasPrefix(p.obj.Type, "x-"):
+	}
+	if spec := p.newTypeSpec(); spec != nil {
+		p.spec = spec
+		p.obj.Category = spec.cat
+		return nil
+	}
+	if strings.HasPrefix(p.obj.Type, "x-") {
 		p.spec = customSpec
 		p.obj.Category = Custom
 		return nil
 	}
-	return p.fail("type", "is %q, which is not a STIX 2.1 object type; custom object types must start with \"x-\"", p.obj.Type)
+	return p.fail("type", "is %q, which is not a STIX 2.1 object type; a custom object type must start with \"x-\" or be defined by an extension (an extensions entry with extension_type \"new-sdo\", \"new-sro\" or \"new-sco\")", p.obj.Type)
+}
+
+// newTypeSpec returns the rules for an object whose type an
+// extension-definition introduces: its extensions hold an entry whose
+// extension_type is new-sdo, new-sro or new-sco.
+func (p *parser) newTypeSpec() *typeSpec {
+	m := p.get("extensions")
+	if m == nil || m.kind != '{' {
+		return nil
+	}
+	for _, f := range fields(m.val) {
+		if f.kind != '{' || !bytes.HasPrefix(f.name, []byte("extension-definition--")) {
+			continue
+		}
+		for _, x := range fields(f.val) {
+			if string(x.name) != "extension_type" || x.kind != '"' {
+				continue
+			}
+			switch string(strBody(x.val)) {
+			case "new-sdo":
+				return newSDOSpec
+			case "new-sro":
+				return newSROSpec
+			case "new-sco":
+				return newSCOSpec
+			}
+		}
+	}
+	return nil
 }
 
 func (p *parser) parseID() error {

@@ -20,8 +20,22 @@ import (
 // Validator holds the compiled schema of every STIX 2.1 object type.
 // It is safe for concurrent use.
 type Validator struct {
-	byType map[string]*jsonschema.Schema
-	core   *jsonschema.Schema // custom ("x-") object types
+	byType  map[string]*jsonschema.Schema
+	core    *jsonschema.Schema // custom ("x-") types and extension-defined SDOs and SROs
+	scoCore *jsonschema.Schema // extension-defined SCOs
+}
+
+// newType returns the extension_type (new-sdo, new-sro, new-sco) of the
+// extension that introduces obj's type, or "".
+func newType(obj map[string]any) string {
+	exts, _ := obj["extensions"].(map[string]any)
+	for key, e := range exts {
+		body, _ := e.(map[string]any)
+		if t, _ := body["extension_type"].(string); strings.HasPrefix(key, "extension-definition--") && strings.HasPrefix(t, "new-") {
+			return t
+		}
+	}
+	return ""
 }
 
 // Load compiles the OASIS STIX 2.1 JSON schemas found under dir.
@@ -87,6 +101,9 @@ func Load(dir string) (*Validator, error) {
 	if v.core, err = compile("common/core.json"); err != nil {
 		return nil, err
 	}
+	if v.scoCore, err = compile("common/cyber-observable-core.json"); err != nil {
+		return nil, err
+	}
 	if len(v.byType) == 0 {
 		return nil, fmt.Errorf("no STIX object schemas under %s", dir)
 	}
@@ -102,8 +119,9 @@ func (refuseLoader) Load(url string) (any, error) {
 }
 
 // Validate checks one STIX object, given as JSON, against the schema of
-// its type: common/core.json for custom ("x-") types. An object of a type
-// with no schema is an error.
+// its type: common/core.json for custom ("x-") types and for SDOs and SROs
+// an extension-definition introduces, common/cyber-observable-core.json for
+// such SCOs. An object of any other type with no schema is an error.
 func (v *Validator) Validate(obj []byte) error {
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(obj))
 	if err != nil {
@@ -116,10 +134,17 @@ func (v *Validator) Validate(obj []byte) error {
 	typ, _ := m["type"].(string)
 	s, ok := v.byType[typ]
 	if !ok {
-		if !strings.HasPrefix(typ, "x-") {
-			return fmt.Errorf("no schema for object type %q", typ)
+		switch newType(m) {
+		case "new-sco":
+			s = v.scoCore
+		case "new-sdo", "new-sro":
+			s = v.core
+		default:
+			if !strings.HasPrefix(typ, "x-") {
+				return fmt.Errorf("no schema for object type %q", typ)
+			}
+			s = v.core
 		}
-		s = v.core
 	}
 	if err := s.Validate(inst); err != nil {
 		id, _ := m["id"].(string)
