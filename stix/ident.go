@@ -1,11 +1,9 @@
 package stix
 
-import "strings"
-
 // validTypeName reports whether s is a STIX 2.1 type name: 3 to 250
 // characters of a-z, 0-9 and '-', starting with a letter, with no '--' and
 // no trailing '-'.
-func validTypeName(s string) bool {
+func validTypeName[T string | []byte](s T) bool {
 	if len(s) < 3 || len(s) > 250 || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '-' {
 		return false
 	}
@@ -56,7 +54,7 @@ func validDictKey(s []byte) bool {
 
 // validUUID reports whether s is an RFC 4122 UUID in its canonical
 // 8-4-4-4-12 form: any version 1 to 8, the RFC 4122 variant.
-func validUUID(s string) bool {
+func validUUID[T string | []byte](s T) bool {
 	if len(s) != 36 {
 		return false
 	}
@@ -85,16 +83,18 @@ func validUUID(s string) bool {
 
 // splitID splits a STIX identifier into its type and UUID, reporting
 // whether it is well formed.
-func splitID(id string) (typ string, ok bool) {
-	i := strings.Index(id, "--")
-	if i < 0 {
-		return "", false
+func splitID[T string | []byte](id T) (typ T, ok bool) {
+	i := -1
+	for j := 0; j+1 < len(id); j++ {
+		if id[j] == '-' && id[j+1] == '-' {
+			i = j
+			break
+		}
 	}
-	typ = id[:i]
-	if !validTypeName(typ) || !validUUID(id[i+2:]) {
-		return "", false
+	if i < 0 || !validTypeName(id[:i]) || !validUUID(id[i+2:]) {
+		return typ, false
 	}
-	return typ, true
+	return id[:i], true
 }
 
 func isHexString(s []byte) bool {

@@ -73,12 +73,13 @@ func (o Object) Version() time.Time {
 //
 // Parse does not keep raw: the returned Object shares no memory with it.
 func Parse(raw []byte) (Object, error) {
-	var buf [48]member
-	ms, err := members(raw, buf[:0])
+	p := parserPool.Get().(*parser)
+	defer p.release()
+	ms, err := members(raw, p.ms[:0])
 	if err != nil {
 		return Object{}, enlace.Errorf(enlace.EInvalid, "object is not valid JSON: %v", err)
 	}
-	p := parser{ms: ms}
+	p.ms = ms
 	if err := p.parse(); err != nil {
 		return Object{}, err
 	}

@@ -2,6 +2,7 @@ package stix
 
 import (
 	"bytes"
+	"iter"
 	"strconv"
 	"unicode/utf8"
 )
@@ -247,6 +248,15 @@ func isHex(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
+// plain marks the bytes a string holds as they are: printable ASCII other
+// than '"' and '\\'.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // scanString checks the string starting at d[i] == '"' (escapes and UTF-8)
 // and returns the index after its closing quote and whether it holds
 // escapes.
@@ -255,6 +265,12 @@ func scanString(d []byte, i int) (int, bool, error) {
 	i++
 	esc := false
 	for i < len(d) {
+		for i < len(d) && plain[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			break
+		}
 		c := d[i]
 		switch {
 		case c == '"':
@@ -397,4 +413,29 @@ func isEmpty(v []byte) bool {
 func fields(v []byte) []member {
 	ms, _, _ := objectMembers(v, 0, nil, 0)
 	return ms
+}
+
+// objectFields yields the name and raw value of each member of a checked JSON
+// object, without allocating unless a name holds escapes.
+func objectFields(v []byte) iter.Seq2[[]byte, []byte] {
+	return func(yield func(name, val []byte) bool) {
+		i := skipSpace(v, 1)
+		for i < len(v) && v[i] == '"' {
+			end, esc, _ := scanString(v, i)
+			name := v[i+1 : end-1]
+			if esc {
+				name = unescape(name)
+			}
+			i = skipSpace(v, skipSpace(v, end)+1) // past ':'
+			start := i
+			i, _ = skipValue(v, i, 0)
+			if !yield(name, v[start:i]) {
+				return
+			}
+			i = skipSpace(v, i)
+			if i < len(v) && v[i] == ',' {
+				i = skipSpace(v, i+1)
+			}
+		}
+	}
 }

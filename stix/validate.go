@@ -6,10 +6,15 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/enlace-exchange/enlace"
 )
+
+// parserPool recycles parsers and their member buffers: nothing of a
+// parser outlives Parse, and ATT&CK objects have about twenty members.
+var parserPool = sync.Pool{New: func() any { return &parser{ms: make([]member, 0, 48)} }}
 
 // parser validates one object's members and fills in its head.
 type parser struct {
@@ -18,9 +23,20 @@ type parser struct {
 	spec *typeSpec
 }
 
+// release returns p to the pool, keeping no reference to the input.
+func (p *parser) release() {
+	if cap(p.ms) > 1024 {
+		return
+	}
+	clear(p.ms)
+	*p = parser{ms: p.ms[:0]}
+	parserPool.Put(p)
+}
+
 // fail returns the EInvalid error for property prop of the object.
 func (p *parser) fail(prop string, format string, args ...any) error {
-	return enlace.Errorf(enlace.EInvalid, "%s: property %q %s", p.label(), prop, fmt.Sprintf(format, args...))
+	name := strings.Clone(prop) // so callers' names can stay on the stack
+	return enlace.Errorf(enlace.EInvalid, "%s: property %q %s", p.label(), name, fmt.Sprintf(format, args...))
 }
 
 func (p *parser) label() string {
@@ -206,11 +222,11 @@ func (p *parser) parseID() error {
 		return p.fail("id", "must be a string")
 	}
 	id := strBody(m.val)
-	typ, ok := splitID(string(id))
+	typ, ok := splitID(id)
 	if !ok {
 		return p.fail("id", "is %q, which is not a STIX identifier %s--<RFC 4122 UUID>", id, p.obj.Type)
 	}
-	if typ != p.obj.Type {
+	if string(typ) != p.obj.Type {
 		return p.fail("id", "is %q: an identifier must start with its object's type %q", id, p.obj.Type)
 	}
 	p.obj.ID = string(id)
@@ -363,7 +379,7 @@ func (p *parser) ref(name string, m *member, types ...string) (string, error) {
 }
 
 func (p *parser) refOK(name string, id []byte, types []string) error {
-	typ, ok := splitID(string(id))
+	typ, ok := splitID(id)
 	if !ok {
 		return p.fail(name, "holds %q, which is not a STIX identifier <type>--<RFC 4122 UUID>", id)
 	}
@@ -372,14 +388,14 @@ func (p *parser) refOK(name string, id []byte, types []string) error {
 	}
 	if types[0] == "!" { // a deny list
 		for _, t := range types[1:] {
-			if typ == t {
+			if string(typ) == t {
 				return p.fail(name, "must not refer to a %s object, but holds %q", t, id)
 			}
 		}
 		return nil
 	}
 	for _, t := range types {
-		if typ == t {
+		if string(typ) == t {
 			return nil
 		}
 	}
@@ -590,20 +606,19 @@ func (p *parser) hashes(name string, v []byte, kind byte) error {
 	if kind != '{' {
 		return p.fail(name, "must be a dictionary of hash algorithm to hash value")
 	}
-	fs := fields(v)
-	if len(fs) == 0 {
+	if isEmpty(v) {
 		return p.fail(name, "must not be an empty dictionary")
 	}
-	for _, f := range fs {
-		if !validDictKey(f.name) || len(f.name) < 3 {
-			return p.fail(name, "has key %q, which is not a hash algorithm name (3 to 250 characters of a-z, A-Z, 0-9, '-' and '_')", f.name)
+	for fname, fval := range objectFields(v) {
+		if !validDictKey(fname) || len(fname) < 3 {
+			return p.fail(name, "has key %q, which is not a hash algorithm name (3 to 250 characters of a-z, A-Z, 0-9, '-' and '_')", fname)
 		}
-		if f.kind != '"' {
-			return p.fail(name, "has a %s value that is not a string", f.name)
+		if kindOf(fval) != '"' {
+			return p.fail(name, "has a %s value that is not a string", fname)
 		}
-		h := strBody(f.val)
-		if n, ok := hashLengths[string(f.name)]; ok && (len(h) != n || !isHexString(h)) {
-			return p.fail(name, "has a %s value that is not %d hexadecimal digits", f.name, n)
+		h := strBody(fval)
+		if n, ok := hashLengths[string(fname)]; ok && (len(h) != n || !isHexString(h)) {
+			return p.fail(name, "has a %s value that is not %d hexadecimal digits", fname, n)
 		}
 	}
 	return nil
@@ -618,12 +633,12 @@ func (p *parser) killChain(name string, m *member) error {
 			return p.fail(name, "must be a list of kill chain phases (objects)")
 		}
 		var kc, ph bool
-		for _, f := range fields(e) {
-			switch string(f.name) {
+		for fname, fval := range objectFields(e) {
+			switch string(fname) {
 			case "kill_chain_name":
-				kc = f.kind == '"'
+				kc = kindOf(fval) == '"'
 			case "phase_name":
-				ph = f.kind == '"'
+				ph = kindOf(fval) == '"'
 			}
 		}
 		if !kc || !ph {
@@ -645,19 +660,19 @@ func (p *parser) externalRefs(name string, m *member) error {
 		}
 		var source, extID []byte
 		hasSource := false
-		for _, f := range fields(e) {
-			switch string(f.name) {
+		for fname, fval := range objectFields(e) {
+			switch string(fname) {
 			case "source_name", "description", "url", "external_id":
-				if f.kind != '"' {
-					return p.fail(name, "entry %d: %s must be a string", i, f.name)
+				if kindOf(fval) != '"' {
+					return p.fail(name, "entry %d: %s must be a string", i, fname)
 				}
-				if string(f.name) == "source_name" {
-					source, hasSource = strBody(f.val), true
-				} else if string(f.name) == "external_id" {
-					extID = strBody(f.val)
+				if string(fname) == "source_name" {
+					source, hasSource = strBody(fval), true
+				} else if string(fname) == "external_id" {
+					extID = strBody(fval)
 				}
 			case "hashes":
-				if err := p.hashes(name, f.val, f.kind); err != nil {
+				if err := p.hashes(name, fval, kindOf(fval)); err != nil {
 					return err
 				}
 			}
@@ -712,13 +727,13 @@ func (p *parser) granular(name string, m *member) error {
 			return p.fail(name, "entry %d must be an object", i)
 		}
 		var sel, ref, lang bool
-		for _, f := range fields(e) {
-			switch string(f.name) {
+		for fname, fval := range objectFields(e) {
+			switch string(fname) {
 			case "selectors":
-				if f.kind != '[' || isEmpty(f.val) {
+				if kindOf(fval) != '[' || isEmpty(fval) {
 					return p.fail(name, "entry %d: selectors must be a non-empty list of strings", i)
 				}
-				if err := elems(f.val, func(s []byte, k byte) error {
+				if err := elems(fval, func(s []byte, k byte) error {
 					if k != '"' || !validSelector(strBody(s)) {
 						return p.fail(name, "entry %d: selector %s is not a property path such as \"description\" or \"external_references.[0].url\"", i, s)
 					}
@@ -728,15 +743,15 @@ func (p *parser) granular(name string, m *member) error {
 				}
 				sel = true
 			case "marking_ref":
-				if f.kind != '"' {
+				if kindOf(fval) != '"' {
 					return p.fail(name, "entry %d: marking_ref must be a marking-definition id", i)
 				}
-				if err := p.refOK(name, strBody(f.val), []string{"marking-definition"}); err != nil {
+				if err := p.refOK(name, strBody(fval), []string{"marking-definition"}); err != nil {
 					return err
 				}
 				ref = true
 			case "lang":
-				if f.kind != '"' {
+				if kindOf(fval) != '"' {
 					return p.fail(name, "entry %d: lang must be a string", i)
 				}
 				lang = true
