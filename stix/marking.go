@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/enlace-exchange/enlace"
 )
@@ -76,6 +78,9 @@ func checkMarking(p *parser) error {
 			if tlp1[p.obj.ID] != level {
 				return p.fail("id", "of a TLP 1.0 %s marking must be its well-known id", strBody(t.val))
 			}
+			if err := p.exactTLP1(strBody(t.val)); err != nil {
+				return err
+			}
 			md.tlp = level
 		}
 	}
@@ -102,6 +107,29 @@ func checkMarking(p *parser) error {
 		md.tlp = t
 	}
 	p.obj.marking = md
+	return nil
+}
+
+// tlp1Created is the created time of the TLP 1.0 marking-definitions.
+var tlp1Created = time.Date(2017, 1, 20, 0, 0, 0, 0, time.UTC)
+
+// exactTLP1 holds a TLP 1.0 marking-definition to the exact object STIX
+// 2.1 defines (section 7.2.1.4): its name, its created time, and no other
+// property.
+func (p *parser) exactTLP1(level []byte) error {
+	if name, _ := p.stringProp("name"); string(name) != "TLP:"+strings.ToUpper(string(level)) {
+		return p.fail("name", "of the TLP 1.0 %s marking must be \"TLP:%s\"", level, strings.ToUpper(string(level)))
+	}
+	if !p.obj.Created.Equal(tlp1Created) {
+		return p.fail("created", "of a TLP 1.0 marking must be \"2017-01-20T00:00:00.000Z\"")
+	}
+	for _, m := range p.ms {
+		switch string(m.name) {
+		case "type", "spec_version", "id", "created", "name", "definition_type", "definition":
+		default:
+			return p.fail(string(m.name), "must not be present: a TLP 1.0 marking-definition is a fixed object")
+		}
+	}
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package stix_test
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -51,4 +53,46 @@ func maybeOasis(t *testing.T) *stixschema.Validator {
 		return nil
 	}
 	return oasis(t)
+}
+
+// TestExamplesAgreeWithSchemas runs the OASIS examples shipped beside the
+// schemas (bundles, or single objects) through Parse and the schemas.
+func TestExamplesAgreeWithSchemas(t *testing.T) {
+	v := oasis(t)
+	dir := filepath.Join(sharedData(t), "stix", "examples")
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob(filepath.Join(dir, "*", "*.json"))
+	n, rejected := 0, 0
+	for _, file := range append(files, more...) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env struct {
+			Type    string            `json:"type"`
+			Objects []json.RawMessage `json:"objects"`
+		}
+		if err := json.Unmarshal(b, &env); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		objs := env.Objects
+		if env.Type != "bundle" {
+			objs = []json.RawMessage{b}
+		}
+		for _, raw := range objs {
+			n++
+			_, ours := stix.Parse(raw)
+			theirs := v.Validate(raw)
+			if ours != nil {
+				rejected++
+			}
+			if (ours == nil) != (theirs == nil) {
+				t.Errorf("%s: disagreement: Parse: %v; schemas: %v\n%.300s", filepath.Base(file), ours, theirs, raw)
+			}
+		}
+	}
+	t.Logf("%d example objects checked, %d rejected by both", n, rejected)
 }

@@ -134,12 +134,12 @@ func init() {
 	// SCOs.
 	add("artifact", SCO, nil, map[string]prop{
 		"mime_type": str, "payload_bin": binary, "url": str, "hashes": hashes,
-		"encryption_algorithm": str, "decryption_key": str,
+		"encryption_algorithm": enum("AES-256-GCM", "ChaCha20-Poly1305", "mime-type-indicated"), "decryption_key": str,
 	}, checkArtifact)
 	add("autonomous-system", SCO, req("number"), map[string]prop{"number": integer(0, inf), "name": str, "rir": str}, nil)
 	add("directory", SCO, req("path"), map[string]prop{
 		"path": str, "path_enc": str, "ctime": ts, "mtime": ts, "atime": ts, "contains_refs": refs("file", "directory"),
-	}, nil)
+	}, checkFormats)
 	add("domain-name", SCO, req("value"), map[string]prop{"value": str, "resolves_to_refs": refs("ipv4-addr", "ipv6-addr", "domain-name")}, nil)
 	add("email-addr", SCO, req("value"), map[string]prop{"value": str, "display_name": str, "belongs_to_ref": ref("user-account")}, nil)
 	add("email-message", SCO, req("is_multipart"), map[string]prop{
@@ -152,10 +152,15 @@ func init() {
 		"hashes": hashes, "size": integer(0, inf), "name": str, "name_enc": str, "magic_number_hex": hexStr,
 		"mime_type": str, "ctime": ts, "mtime": ts, "atime": ts, "parent_directory_ref": ref("directory"),
 		"contains_refs": refs(), "content_ref": ref("artifact"),
-	}, anyOf("hashes", "name"))
-	add("ipv4-addr", SCO, req("value"), map[string]prop{"value": str, "resolves_to_refs": refs("mac-addr"), "belongs_to_refs": refs("autonomous-system")}, nil)
-	add("ipv6-addr", SCO, req("value"), map[string]prop{"value": str, "resolves_to_refs": refs("mac-addr"), "belongs_to_refs": refs("autonomous-system")}, nil)
-	add("mac-addr", SCO, req("value"), map[string]prop{"value": str}, nil)
+	}, func(p *parser) error {
+		if err := anyOf("hashes", "name")(p); err != nil {
+			return err
+		}
+		return checkFormats(p)
+	})
+	add("ipv4-addr", SCO, req("value"), map[string]prop{"value": str, "resolves_to_refs": refs("mac-addr"), "belongs_to_refs": refs("autonomous-system")}, checkAddr(false))
+	add("ipv6-addr", SCO, req("value"), map[string]prop{"value": str, "resolves_to_refs": refs("mac-addr"), "belongs_to_refs": refs("autonomous-system")}, checkAddr(true))
+	add("mac-addr", SCO, req("value"), map[string]prop{"value": str}, checkMAC)
 	add("mutex", SCO, req("name"), map[string]prop{"name": str}, nil)
 	add("network-traffic", SCO, req("protocols"), map[string]prop{
 		"start": ts, "end": ts, "is_active": boolean, "src_ref": ref(addrTypes...), "dst_ref": ref(addrTypes...),
@@ -171,7 +176,7 @@ func init() {
 		"creator_user_ref": ref("user-account"), "image_ref": ref("file"), "parent_ref": ref("process"),
 		"child_refs": refs("process"),
 	}, ownProperty)
-	add("software", SCO, req("name"), map[string]prop{"name": str, "cpe": str, "swid": str, "languages": strs, "vendor": str, "version": str}, nil)
+	add("software", SCO, req("name"), map[string]prop{"name": str, "cpe": str, "swid": str, "languages": strs, "vendor": str, "version": str}, checkFormats)
 	add("url", SCO, req("value"), map[string]prop{"value": str}, nil)
 	add("user-account", SCO, nil, map[string]prop{
 		"user_id": str, "credential": str, "account_login": str, "account_type": str, "display_name": str,
@@ -182,7 +187,7 @@ func init() {
 	add("windows-registry-key", SCO, nil, map[string]prop{
 		"key": str, "values": objects, "modified_time": ts, "creator_user_ref": ref("user-account"),
 		"number_of_subkeys": integer(0, inf),
-	}, ownProperty)
+	}, checkRegistryKey)
 	add("x509-certificate", SCO, nil, map[string]prop{
 		"is_self_signed": boolean, "hashes": hashes, "version": str, "serial_number": str,
 		"signature_algorithm": str, "issuer": str, "validity_not_before": ts, "validity_not_after": ts,
@@ -305,12 +310,14 @@ func checkArtifact(p *parser) error {
 	switch {
 	case bin && url:
 		return p.fail("url", "must not be present with payload_bin")
+	case !bin && !url:
+		return p.fail("payload_bin", "is required unless url is present")
 	case url && !p.has("hashes"):
 		return p.fail("hashes", "is required with url")
 	case p.has("decryption_key") && !p.has("encryption_algorithm"):
 		return p.fail("encryption_algorithm", "is required with decryption_key")
 	}
-	return nil
+	return checkFormats(p)
 }
 
 func checkEmailMessage(p *parser) error {
