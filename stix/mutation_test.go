@@ -2,7 +2,6 @@ package stix_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -15,52 +14,50 @@ var replacements = []any{
 	"2020-01-01T00:00:00Z", "identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", map[string]any{"a": "b"},
 }
 
-// mutations returns obj with each property, and each property of the first
-// object in a list or of a nested object, removed or replaced.
-func mutations(obj map[string]any) map[string]map[string]any {
+// mutations returns obj with each property removed or replaced, down to
+// depth levels of nested objects (in a list, the first).
+func mutations(obj map[string]any, depth int) map[string]map[string]any {
 	out := map[string]map[string]any{}
-	clone := func(m map[string]any) map[string]any {
-		c := make(map[string]any, len(m))
-		for k, v := range m {
-			c[k] = v
+	for path, v := range mutate(obj, depth) {
+		if m, ok := v.(map[string]any); ok {
+			out[path] = m
 		}
-		return c
 	}
-	for k, v := range obj {
-		del := clone(obj)
-		delete(del, k)
-		out[k+" removed"] = del
-		for _, r := range replacements {
-			c := clone(obj)
-			c[k] = r
-			out[fmt.Sprintf("%s=%v", k, jsonText(r))] = c
-		}
-		var inner map[string]any
-		var inList bool
-		switch x := v.(type) {
-		case map[string]any:
-			inner = x
-		case []any:
-			if len(x) > 0 {
-				inner, inList = x[0].(map[string]any)
+	return out
+}
+
+// mutate returns the variants of v, keyed by the path of what changed.
+func mutate(v any, depth int) map[string]any {
+	out := map[string]any{}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			with := func(nv any, remove bool) map[string]any {
+				c := make(map[string]any, len(x))
+				for kk, vv := range x {
+					c[kk] = vv
+				}
+				if remove {
+					delete(c, k)
+				} else {
+					c[k] = nv
+				}
+				return c
+			}
+			out[k+" removed"] = with(nil, true)
+			for _, r := range replacements {
+				out[k+"="+jsonText(r)] = with(r, false)
+			}
+			if depth > 0 {
+				for path, nv := range mutate(child, depth-1) {
+					out[k+"."+path] = with(nv, false)
+				}
 			}
 		}
-		for ik := range inner {
-			for _, r := range append([]any{"REMOVE"}, replacements...) {
-				n := clone(inner)
-				if r == "REMOVE" {
-					delete(n, ik)
-				} else {
-					n[ik] = r
-				}
-				c := clone(obj)
-				if inList {
-					list := append([]any{n}, v.([]any)[1:]...)
-					c[k] = list
-				} else {
-					c[k] = n
-				}
-				out[fmt.Sprintf("%s.%s=%v", k, ik, jsonText(r))] = c
+	case []any:
+		if len(x) > 0 {
+			for path, nv := range mutate(x[0], depth) {
+				out["[0]."+path] = append([]any{nv}, x[1:]...)
 			}
 		}
 	}
@@ -90,7 +87,7 @@ func TestMutationsNoLaxerThanSchemas(t *testing.T) {
 		if err := json.Unmarshal(raw, &obj); err != nil {
 			t.Fatal(err)
 		}
-		for name, m := range mutations(obj) {
+		for name, m := range mutations(obj, 3) {
 			b, err := json.Marshal(m)
 			if err != nil {
 				t.Fatal(err)
@@ -117,7 +114,7 @@ func overStrict(mutation string) string {
 	// external-reference.json emulates "if source_name is cve, external_id
 	// is a CVE id" with oneOf and not, which also forbids the converse: a
 	// CVE or CAPEC id under any other source_name (say "nvd").
-	if strings.HasPrefix(mutation, `external_references.source_name="`) {
+	if strings.HasPrefix(mutation, `external_references.[0].source_name="`) {
 		return "a CVE or CAPEC external_id under another source_name"
 	}
 	return ""

@@ -146,7 +146,7 @@ func init() {
 		"is_multipart": boolean, "date": ts, "content_type": str, "from_ref": ref("email-addr"),
 		"sender_ref": ref("email-addr"), "to_refs": refs("email-addr"), "cc_refs": refs("email-addr"),
 		"bcc_refs": refs("email-addr"), "message_id": str, "subject": str, "received_lines": strs,
-		"additional_header_fields": dict, "body": str, "body_multipart": objects, "raw_email_ref": ref("artifact"),
+		"additional_header_fields": headerMap, "body": str, "body_multipart": objects, "raw_email_ref": ref("artifact"),
 	}, checkEmailMessage)
 	add("file", SCO, nil, map[string]prop{
 		"hashes": hashes, "size": integer(0, inf), "name": str, "name_enc": str, "magic_number_hex": hexStr,
@@ -328,7 +328,36 @@ func checkEmailMessage(p *parser) error {
 	case !multi && p.has("body_multipart"):
 		return p.fail("body_multipart", "must not be present when is_multipart is false (use body)")
 	}
-	return nil
+	m := p.get("body_multipart")
+	if m == nil {
+		return nil
+	}
+	i := 0
+	return elems(m.val, func(e []byte, _ byte) error {
+		i++
+		var body, raw bool
+		for name, val := range objectFields(e) {
+			switch string(name) {
+			case "body", "content_type", "content_disposition":
+				if kindOf(val) != '"' {
+					return p.fail("body_multipart", "entry %d: %s must be a string", i, name)
+				}
+				body = body || string(name) == "body"
+			case "body_raw_ref":
+				if kindOf(val) != '"' {
+					return p.fail("body_multipart", "entry %d: body_raw_ref must be an artifact or file id", i)
+				}
+				if err := p.refOK("body_multipart", strBody(val), []string{"artifact", "file"}); err != nil {
+					return err
+				}
+				raw = true
+			}
+		}
+		if body == raw {
+			return p.fail("body_multipart", "entry %d needs exactly one of body and body_raw_ref", i)
+		}
+		return nil
+	})
 }
 
 func checkNetworkTraffic(p *parser) error {

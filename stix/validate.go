@@ -442,6 +442,11 @@ const (
 	cBin
 	cEnum
 	cEnums
+	cHeaders   // a dictionary of header name to list of strings
+	cHeaderMap // a dictionary of header name to a string or a list of two or more
+	cExif      // a dictionary of EXIF tag name to a string or an integer
+	cStrDict   // a dictionary of strings
+	cStreams   // NTFS alternate data streams
 )
 
 // prop describes a defined property.
@@ -464,6 +469,11 @@ var (
 	objects   = prop{c: cObjects}
 	hexStr    = prop{c: cHex}
 	binary    = prop{c: cBin}
+	headers   = prop{c: cHeaders}
+	headerMap = prop{c: cHeaderMap}
+	exif      = prop{c: cExif}
+	strDict   = prop{c: cStrDict}
+	streams   = prop{c: cStreams}
 )
 
 func ref(types ...string) prop       { return prop{c: cRef, types: types} }
@@ -481,6 +491,12 @@ func contains(vals []string, s []byte) bool {
 		}
 	}
 	return false
+}
+
+// integral reports whether the JSON number v is an integer.
+func integral(v []byte) bool {
+	f, err := strconv.ParseFloat(string(v), 64)
+	return err == nil && f == math.Trunc(f)
 }
 
 // check checks member m against the definition pr.
@@ -533,6 +549,85 @@ func (p *parser) check(name string, m *member, pr prop) error {
 		return err
 	case cDict:
 		return p.dict(name, m)
+	case cStrDict:
+		if err := p.dict(name, m); err != nil {
+			return err
+		}
+		for key, val := range objectFields(m.val) {
+			if kindOf(val) != '"' {
+				return p.fail(name, "has key %q whose value is not a string", key)
+			}
+		}
+	case cStreams:
+		if m.kind != '[' {
+			return p.fail(name, "must be a list of alternate data streams")
+		}
+		i := 0
+		return elems(m.val, func(e []byte, kind byte) error {
+			i++
+			if kind != '{' {
+				return p.fail(name, "entry %d must be an object", i)
+			}
+			named := false
+			for key, val := range objectFields(e) {
+				switch string(key) {
+				case "name":
+					if kindOf(val) != '"' {
+						return p.fail(name, "entry %d: name must be a string", i)
+					}
+					named = true
+				case "size":
+					if kindOf(val) != '0' || !integral(val) || val[0] == '-' {
+						return p.fail(name, "entry %d: size must be a non-negative integer", i)
+					}
+				case "hashes":
+					if err := p.hashes(name, val, kindOf(val)); err != nil {
+						return err
+					}
+				}
+			}
+			if !named {
+				return p.fail(name, "entry %d needs a name", i)
+			}
+			return nil
+		})
+	case cExif:
+		if err := p.dict(name, m); err != nil {
+			return err
+		}
+		for key, val := range objectFields(m.val) {
+			if key[0] < 'A' || key[0] > 'Z' || len(key) < 2 {
+				return p.fail(name, "has key %q, which is not an EXIF tag name such as \"Make\"", key)
+			}
+			if k := kindOf(val); k != '"' && !(k == '0' && integral(val)) {
+				return p.fail(name, "has EXIF tag %q whose value is neither a string nor an integer", key)
+			}
+		}
+	case cHeaders, cHeaderMap:
+		if err := p.dict(name, m); err != nil {
+			return err
+		}
+		for key, val := range objectFields(m.val) {
+			k, n := kindOf(val), 0
+			if k == '[' {
+				err := elems(val, func(_ []byte, kind byte) error {
+					n++
+					if kind != '"' {
+						return p.fail(name, "has header %q whose list holds a value that is not a string", key)
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+			switch {
+			case pr.c == cHeaders && k != '[':
+				return p.fail(name, "has header %q whose value is not a list of strings", key)
+			case pr.c == cHeaderMap && k != '"' && !(k == '[' && n >= 2):
+				return p.fail(name, "has header %q whose value is neither a string nor a list of two or more strings", key)
+			}
+		}
 	case cHashes:
 		return p.hashes(name, m.val, m.kind)
 	case cKillChain:
@@ -833,6 +928,8 @@ func (p *parser) extensions(name string, m *member) error {
 			return p.fail(name, "has key %q: an extension key is an extension-definition id or a predefined extension name ending in \"-ext\"", key)
 		} else if len(props) == 0 {
 			return p.fail(name, "has extension %q with no properties", key)
+		} else if err := p.predefinedExtension(name, key, props); err != nil {
+			return err
 		}
 		for _, x := range props {
 			if !validPropertyName(string(x.name)) {
