@@ -45,3 +45,26 @@ func FuzzParse(f *testing.F) {
 		_, _ = stix.MarkingsOf(o, func(string) (stix.Object, bool) { return o, true })
 	})
 }
+
+// FuzzEqual holds that Equal never panics, is symmetric, calls valid JSON
+// equal to itself, and agrees with encoding/json about what is JSON.
+func FuzzEqual(f *testing.F) {
+	f.Add([]byte(`{"a":[1,2.0,"x"],"b":null}`), []byte(`{"b":null,"a":[1,2,"x"]}`))
+	f.Add([]byte(`1e400`), []byte(`10e399`))
+	f.Add([]byte(`{"a":1,"a":1}`), []byte(`{}`))
+	f.Add([]byte(`"\ud800"`), []byte(`"\ufffd"`))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		ab, errAB := stix.Equal(a, b)
+		ba, errBA := stix.Equal(b, a)
+		if (errAB == nil) != (errBA == nil) || ab != ba {
+			t.Fatalf("not symmetric: %v %v / %v %v", ab, errAB, ba, errBA)
+		}
+		self, err := stix.Equal(a, a)
+		if err == nil && !self {
+			t.Fatalf("%q is not equal to itself", a)
+		}
+		if err == nil && !json.Valid(a) {
+			t.Fatalf("Equal accepts %q, which encoding/json calls invalid", a)
+		}
+	})
+}
