@@ -21,6 +21,7 @@ const (
 	Custom                     // a custom object type ("x-...") not defined by an extension
 )
 
+// String returns the category's name, such as "SDO".
 func (c Category) String() string {
 	switch c {
 	case SDO:
@@ -58,8 +59,8 @@ type Object struct {
 }
 
 // Version returns the time that identifies this version of the object: its
-// modified time, else its created time, else the zero time (SCOs and
-// marking-definitions are not versioned by modified).
+// modified time, else its created time (marking-definitions have only
+// that), else the zero time (SCOs have neither).
 func (o Object) Version() time.Time {
 	if !o.Modified.IsZero() {
 		return o.Modified

@@ -1,0 +1,84 @@
+package stix
+
+import (
+	"bytes"
+)
+
+// granular checks the granular_markings common property: each entry has
+// selectors and exactly one of marking_ref and lang.
+func (p *parser) granular(name string, m *member) error {
+	if m.kind != '[' {
+		return p.fail(name, "must be a list of granular markings")
+	}
+	i := 0
+	return elems(m.val, func(e []byte, kind byte) error {
+		i++
+		if kind != '{' {
+			return p.fail(name, "entry %d must be an object", i)
+		}
+		var sel, ref, lang bool
+		for fname, fval := range objectFields(e) {
+			switch string(fname) {
+			case "selectors":
+				if kindOf(fval) != '[' || isEmpty(fval) {
+					return p.fail(name, "entry %d: selectors must be a non-empty list of strings", i)
+				}
+				if err := elems(fval, func(s []byte, k byte) error {
+					if k != '"' || !validSelector(strBody(s)) {
+						return p.fail(name, "entry %d: selector %s is not a property path such as \"description\" or \"external_references.[0].url\"", i, s)
+					}
+					return nil
+				}); err != nil {
+					return err
+				}
+				sel = true
+			case "marking_ref":
+				if kindOf(fval) != '"' {
+					return p.fail(name, "entry %d: marking_ref must be a marking-definition id", i)
+				}
+				if err := p.refOK(name, strBody(fval), []string{"marking-definition"}); err != nil {
+					return err
+				}
+				ref = true
+			case "lang":
+				if kindOf(fval) != '"' {
+					return p.fail(name, "entry %d: lang must be a string", i)
+				}
+				lang = true
+			}
+		}
+		switch {
+		case !sel:
+			return p.fail(name, "entry %d needs selectors", i)
+		case ref == lang:
+			return p.fail(name, "entry %d needs exactly one of marking_ref and lang", i)
+		}
+		return nil
+	})
+}
+
+// validSelector reports whether s is a granular marking selector: a
+// property name followed by ".name" or ".[index]" steps.
+func validSelector(s []byte) bool {
+	if string(s) == "id" {
+		return true
+	}
+	parts := bytes.Split(s, []byte("."))
+	if len(parts[0]) < 3 || len(parts[0]) > 249 {
+		return false
+	}
+	for i, part := range parts {
+		if i > 0 && len(part) > 2 && part[0] == '[' && part[len(part)-1] == ']' && allDigits(part[1:len(part)-1]) {
+			continue
+		}
+		if len(part) == 0 || len(part) > 250 {
+			return false
+		}
+		for _, c := range part {
+			if !(c >= 'a' && c <= 'z' || isDigit(c) || c == '_' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
