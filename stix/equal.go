@@ -29,7 +29,7 @@ func checkJSON(d []byte) error {
 		return err
 	}
 	if skipSpace(d, end) != len(d) {
-		return &syntaxError{end, "text after the value"}
+		return &syntaxError{off: end, msg: "text after the value"}
 	}
 	return nil
 }

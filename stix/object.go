@@ -78,6 +78,9 @@ func Parse(raw []byte) (Object, error) {
 	defer p.release()
 	ms, err := members(raw, p.ms[:0])
 	if err != nil {
+		if se, ok := err.(*syntaxError); ok && se.prop != "" {
+			return Object{}, enlace.Errorf(enlace.EInvalid, "object: property %q is malformed: %v", se.prop, err)
+		}
 		return Object{}, enlace.Errorf(enlace.EInvalid, "object is not valid JSON: %v", err)
 	}
 	p.ms = ms

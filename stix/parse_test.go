@@ -166,6 +166,8 @@ func TestParseInvalid(t *testing.T) {
 		{name: "extension bad key", typ: "indicator", set: map[string]any{"extensions": map[string]any{"acme": map[string]any{"x_foo": "bar"}}}, prop: "extensions"},
 		{name: "duplicate property", raw: `{"type":"mutex","id":"mutex--eba44954-d4e4-5d3b-814c-2b17dd8de300","name":"a","name":"b"}`, prop: "name", schemaAccepts: "a JSON decoder keeps one of the duplicates"},
 		{name: "not JSON", raw: `{"type":"mutex",`, prop: ""},
+		{name: "malformed value", raw: `{"type":"mutex","id":"mutex--eba44954-d4e4-5d3b-814c-2b17dd8de300","name":"a\x"}`, prop: "name"},
+		{name: "nested duplicate", raw: `{"type":"file","id":"file--e277603e-1060-5ad4-9937-c26c97f1ca68","hashes":{"MD5":"0123456789abcdef0123456789abcdef","MD5":"00000000000000000000000000000000"}}`, prop: "hashes", schemaAccepts: "a JSON decoder keeps one of the duplicates"},
 
 		{name: "attack-pattern without name", typ: "attack-pattern", set: map[string]any{"name": del}, prop: "name"},
 		{name: "kill chain phase incomplete", typ: "attack-pattern", set: map[string]any{"kill_chain_phases": []any{map[string]any{"phase_name": "x"}}}, prop: "kill_chain_phases"},

@@ -26,8 +26,9 @@ type member struct {
 
 // syntaxError describes malformed JSON at an offset.
 type syntaxError struct {
-	off int
-	msg string
+	off  int
+	msg  string
+	prop string // the top-level member whose value is malformed, if known
 }
 
 func (e *syntaxError) Error() string {
@@ -48,14 +49,14 @@ func skipSpace(d []byte, i int) int {
 func members(d []byte, buf []member) ([]member, error) {
 	i := skipSpace(d, 0)
 	if i >= len(d) || d[i] != '{' {
-		return nil, &syntaxError{i, "a STIX object must be a JSON object"}
+		return nil, &syntaxError{off: i, msg: "a STIX object must be a JSON object"}
 	}
 	buf, i, err := objectMembers(d, i, buf, 1)
 	if err != nil {
 		return nil, err
 	}
 	if i = skipSpace(d, i); i != len(d) {
-		return nil, &syntaxError{i, "text after the object"}
+		return nil, &syntaxError{off: i, msg: "text after the object"}
 	}
 	return buf, nil
 }
@@ -63,7 +64,7 @@ func members(d []byte, buf []member) ([]member, error) {
 // objectMembers reads the object starting at d[i] == '{'.
 func objectMembers(d []byte, i int, buf []member, depth int) ([]member, int, error) {
 	if depth > maxDepth {
-		return nil, i, &syntaxError{i, "nested too deeply"}
+		return nil, i, &syntaxError{off: i, msg: "nested too deeply"}
 	}
 	i = skipSpace(d, i+1)
 	if i < len(d) && d[i] == '}' {
@@ -71,7 +72,7 @@ func objectMembers(d []byte, i int, buf []member, depth int) ([]member, int, err
 	}
 	for {
 		if i >= len(d) || d[i] != '"' {
-			return nil, i, &syntaxError{i, "expected a member name"}
+			return nil, i, &syntaxError{off: i, msg: "expected a member name"}
 		}
 		end, esc, err := scanString(d, i)
 		if err != nil {
@@ -83,16 +84,19 @@ func objectMembers(d []byte, i int, buf []member, depth int) ([]member, int, err
 		}
 		i = skipSpace(d, end)
 		if i >= len(d) || d[i] != ':' {
-			return nil, i, &syntaxError{i, "expected ':'"}
+			return nil, i, &syntaxError{off: i, msg: "expected ':'"}
 		}
 		i = skipSpace(d, i+1)
 		start := i
 		if i >= len(d) {
-			return nil, i, &syntaxError{i, "unexpected end"}
+			return nil, i, &syntaxError{off: i, msg: "unexpected end"}
 		}
 		kind := d[i]
 		i, err = skipValue(d, i, depth)
 		if err != nil {
+			if se, ok := err.(*syntaxError); ok && depth == 1 {
+				se.prop = string(name)
+			}
 			return nil, i, err
 		}
 		if kind == '-' || (kind >= '0' && kind <= '9') {
@@ -101,7 +105,7 @@ func objectMembers(d []byte, i int, buf []member, depth int) ([]member, int, err
 		buf = append(buf, member{name: name, val: d[start:i], kind: kind})
 		i = skipSpace(d, i)
 		if i >= len(d) {
-			return nil, i, &syntaxError{i, "unexpected end"}
+			return nil, i, &syntaxError{off: i, msg: "unexpected end"}
 		}
 		switch d[i] {
 		case ',':
@@ -109,7 +113,7 @@ func objectMembers(d []byte, i int, buf []member, depth int) ([]member, int, err
 		case '}':
 			return buf, i + 1, nil
 		default:
-			return nil, i, &syntaxError{i, "expected ',' or '}'"}
+			return nil, i, &syntaxError{off: i, msg: "expected ',' or '}'"}
 		}
 	}
 }
@@ -117,50 +121,17 @@ func objectMembers(d []byte, i int, buf []member, depth int) ([]member, int, err
 // skipValue checks the value starting at d[i] and returns its end.
 func skipValue(d []byte, i int, depth int) (int, error) {
 	if i >= len(d) {
-		return i, &syntaxError{i, "unexpected end"}
+		return i, &syntaxError{off: i, msg: "unexpected end"}
 	}
 	switch c := d[i]; {
 	case c == '"':
 		end, _, err := scanString(d, i)
 		return end, err
 	case c == '{':
-		if depth+1 > maxDepth {
-			return i, &syntaxError{i, "nested too deeply"}
-		}
-		i = skipSpace(d, i+1)
-		if i < len(d) && d[i] == '}' {
-			return i + 1, nil
-		}
-		for {
-			if i >= len(d) || d[i] != '"' {
-				return i, &syntaxError{i, "expected a member name"}
-			}
-			end, _, err := scanString(d, i)
-			if err != nil {
-				return i, err
-			}
-			i = skipSpace(d, end)
-			if i >= len(d) || d[i] != ':' {
-				return i, &syntaxError{i, "expected ':'"}
-			}
-			if i, err = skipValue(d, skipSpace(d, i+1), depth+1); err != nil {
-				return i, err
-			}
-			i = skipSpace(d, i)
-			if i >= len(d) {
-				return i, &syntaxError{i, "unexpected end"}
-			}
-			if d[i] == '}' {
-				return i + 1, nil
-			}
-			if d[i] != ',' {
-				return i, &syntaxError{i, "expected ',' or '}'"}
-			}
-			i = skipSpace(d, i+1)
-		}
+		return skipObject(d, i, depth)
 	case c == '[':
 		if depth+1 > maxDepth {
-			return i, &syntaxError{i, "nested too deeply"}
+			return i, &syntaxError{off: i, msg: "nested too deeply"}
 		}
 		i = skipSpace(d, i+1)
 		if i < len(d) && d[i] == ']' {
@@ -173,13 +144,13 @@ func skipValue(d []byte, i int, depth int) (int, error) {
 			}
 			i = skipSpace(d, i)
 			if i >= len(d) {
-				return i, &syntaxError{i, "unexpected end"}
+				return i, &syntaxError{off: i, msg: "unexpected end"}
 			}
 			if d[i] == ']' {
 				return i + 1, nil
 			}
 			if d[i] != ',' {
-				return i, &syntaxError{i, "expected ',' or ']'"}
+				return i, &syntaxError{off: i, msg: "expected ',' or ']'"}
 			}
 			i = skipSpace(d, i+1)
 		}
@@ -192,12 +163,95 @@ func skipValue(d []byte, i int, depth int) (int, error) {
 	case c == '-' || (c >= '0' && c <= '9'):
 		return scanNumber(d, i)
 	}
-	return i, &syntaxError{i, "unexpected character"}
+	return i, &syntaxError{off: i, msg: "unexpected character"}
+}
+
+// skipObject checks the object starting at d[i] == '{', refusing
+// duplicate member names: JSON leaves their meaning open, and two readers
+// that pick different duplicates could disagree about what was validated.
+func skipObject(d []byte, i int, depth int) (int, error) {
+	if depth+1 > maxDepth {
+		return i, &syntaxError{off: i, msg: "nested too deeply"}
+	}
+	i = skipSpace(d, i+1)
+	if i < len(d) && d[i] == '}' {
+		return i + 1, nil
+	}
+	var names nameSet
+	for {
+		if i >= len(d) || d[i] != '"' {
+			return i, &syntaxError{off: i, msg: "expected a member name"}
+		}
+		end, esc, err := scanString(d, i)
+		if err != nil {
+			return i, err
+		}
+		name := d[i+1 : end-1]
+		if esc {
+			name = unescape(name)
+		}
+		if !names.add(name) {
+			return i, &syntaxError{off: i, msg: "member name " + strconv.Quote(string(name)) + " appears twice"}
+		}
+		i = skipSpace(d, end)
+		if i >= len(d) || d[i] != ':' {
+			return i, &syntaxError{off: i, msg: "expected ':'"}
+		}
+		if i, err = skipValue(d, skipSpace(d, i+1), depth+1); err != nil {
+			return i, err
+		}
+		i = skipSpace(d, i)
+		if i >= len(d) {
+			return i, &syntaxError{off: i, msg: "unexpected end"}
+		}
+		if d[i] == '}' {
+			return i + 1, nil
+		}
+		if d[i] != ',' {
+			return i, &syntaxError{off: i, msg: "expected ',' or '}'"}
+		}
+		i = skipSpace(d, i+1)
+	}
+}
+
+// nameSet holds the member names of one object: a few in an array, more
+// in a map.
+type nameSet struct {
+	small [8][]byte
+	n     int
+	big   map[string]struct{}
+}
+
+// add adds name, reporting false when it was there already.
+func (s *nameSet) add(name []byte) bool {
+	if s.big != nil {
+		if _, dup := s.big[string(name)]; dup {
+			return false
+		}
+		s.big[string(name)] = struct{}{}
+		return true
+	}
+	for _, k := range s.small[:s.n] {
+		if bytes.Equal(k, name) {
+			return false
+		}
+	}
+	if s.n < len(s.small) {
+		s.small[s.n] = name
+		s.n++
+		return true
+	}
+	s.big = make(map[string]struct{}, 2*len(s.small))
+	for _, k := range s.small {
+		s.big[string(k)] = struct{}{}
+	}
+	s.big[string(name)] = struct{}{}
+	return true
 }
 
 func literal(d []byte, i int, lit string) (int, error) {
 	if !bytes.HasPrefix(d[i:], []byte(lit)) {
-		return i, &syntaxError{i, "invalid literal"}
+		return i, &syntaxError{off: i, msg: "invalid literal"}
 	}
 	return i + len(lit), nil
 }
@@ -218,12 +272,12 @@ func scanNumber(d []byte, i int) (int, error) {
 			i++
 		}
 	default:
-		return i, &syntaxError{start, "invalid number"}
+		return i, &syntaxError{off: start, msg: "invalid number"}
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
 		if i >= len(d) || !isDigit(d[i]) {
-			return i, &syntaxError{start, "invalid number"}
+			return i, &syntaxError{off: start, msg: "invalid number"}
 		}
 		for i < len(d) && isDigit(d[i]) {
 			i++
@@ -235,7 +289,7 @@ func scanNumber(d []byte, i int) (int, error) {
 			i++
 		}
 		if i >= len(d) || !isDigit(d[i]) {
-			return i, &syntaxError{start, "invalid number"}
+			return i, &syntaxError{off: start, msg: "invalid number"}
 		}
 		for i < len(d) && isDigit(d[i]) {
 			i++
@@ -278,32 +332,32 @@ func scanString(d []byte, i int) (int, bool, error) {
 		case c == '\\':
 			esc = true
 			if i+1 >= len(d) {
-				return i, esc, &syntaxError{i, "unterminated string"}
+				return i, esc, &syntaxError{off: i, msg: "unterminated string"}
 			}
 			switch d[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(d) || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) || !isHex(d[i+5]) {
-					return i, esc, &syntaxError{i, "invalid \\u escape"}
+					return i, esc, &syntaxError{off: i, msg: "invalid \\u escape"}
 				}
 				i += 6
 			default:
-				return i, esc, &syntaxError{i, "invalid escape"}
+				return i, esc, &syntaxError{off: i, msg: "invalid escape"}
 			}
 		case c < 0x20:
-			return i, esc, &syntaxError{i, "control character in string"}
+			return i, esc, &syntaxError{off: i, msg: "control character in string"}
 		case c < utf8.RuneSelf:
 			i++
 		default:
 			r, n := utf8.DecodeRune(d[i:])
 			if r == utf8.RuneError && n == 1 {
-				return i, esc, &syntaxError{i, "invalid UTF-8"}
+				return i, esc, &syntaxError{off: i, msg: "invalid UTF-8"}
 			}
 			i += n
 		}
 	}
-	return i, esc, &syntaxError{start, "unterminated string"}
+	return i, esc, &syntaxError{off: start, msg: "unterminated string"}
 }
 
 // unescape decodes the escapes of a checked string body.
