@@ -1,5 +1,7 @@
 package stix
 
+import "bytes"
+
 // validTypeName reports whether s is a STIX 2.1 type name: 3 to 250
 // characters of a-z, 0-9 and '-', starting with a letter, with no '--' and
 // no trailing '-'.
@@ -121,6 +123,28 @@ func isBase64(s []byte) bool {
 				return false
 			}
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validLangTag reports whether s has the shape of an RFC 5646 language
+// tag: subtags of 1 to 8 letters and digits joined by '-', the first of
+// 2 to 8 letters (or "i" or "x" for the grandfathered and private forms).
+// It does not consult the IANA registry.
+func validLangTag(s []byte) bool {
+	for i, sub := range bytes.Split(s, []byte("-")) {
+		if len(sub) < 1 || len(sub) > 8 {
+			return false
+		}
+		for _, c := range sub {
+			letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+			if !letter && (i == 0 || !isDigit(c)) {
+				return false
+			}
+		}
+		if i == 0 && len(sub) < 2 && sub[0] != 'i' && sub[0] != 'x' && sub[0] != 'I' && sub[0] != 'X' {
 			return false
 		}
 	}

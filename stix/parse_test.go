@@ -147,6 +147,7 @@ func TestParseInvalid(t *testing.T) {
 		{name: "confidence over 100", typ: "indicator", set: map[string]any{"confidence": 101}, prop: "confidence"},
 		{name: "confidence fractional", typ: "indicator", set: map[string]any{"confidence": 50.5}, prop: "confidence"},
 		{name: "lang not a string", typ: "indicator", set: map[string]any{"lang": 1}, prop: "lang"},
+		{name: "lang not a language tag", typ: "indicator", set: map[string]any{"lang": "en_US"}, prop: "lang", schemaAccepts: "core.json takes any string"},
 		{name: "revoked not boolean", typ: "indicator", set: map[string]any{"revoked": "yes"}, prop: "revoked"},
 		{name: "created_by_ref not identity", typ: "indicator", set: map[string]any{"created_by_ref": "malware--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}, prop: "created_by_ref", schemaAccepts: "the schema checks only the identifier form"},
 		{name: "object_marking_refs not marking", typ: "indicator", set: map[string]any{"object_marking_refs": []any{"identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}}, prop: "object_marking_refs", schemaAccepts: "core.json checks only the identifier form"},
@@ -297,5 +298,29 @@ func TestParseInvalid(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestIdentifierUUIDs: the UUID of an identifier may be of any version
+// RFC 9562 (which obsoletes RFC 4122) defines, in either case, but must
+// have the RFC 4122 variant. The OASIS schemas allow versions 1 to 5 only,
+// so they refuse the newer time-ordered UUIDv7 that Parse accepts.
+func TestIdentifierUUIDs(t *testing.T) {
+	for uuid, ok := range map[string]bool{
+		"6ba7b810-9dad-11d1-80b4-00c04fd430c8":  true,  // v1
+		"8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f":  true,  // v4
+		"eba44954-d4e4-5d3b-814c-2b17dd8de300":  true,  // v5
+		"01890a5d-ac96-774b-bcce-b302099a8057":  true,  // v7
+		"8E2E2D2B-17D4-4CBF-938F-98EE46B3CD3F":  true,  // upper case
+		"00000000-0000-0000-0000-000000000000":  false, // nil
+		"8e2e2d2b-17d4-9cbf-938f-98ee46b3cd3f":  false, // version 9
+		"8e2e2d2b-17d4-4cbf-c38f-98ee46b3cd3f":  false, // Microsoft variant
+		"8e2e2d2b17d44cbf938f98ee46b3cd3f":      false, // no hyphens
+		"{8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3}": false,
+	} {
+		raw := `{"type":"mutex","spec_version":"2.1","id":"mutex--` + uuid + `","name":"m"}`
+		if _, err := stix.Parse([]byte(raw)); (err == nil) != ok {
+			t.Errorf("%s: Parse = %v, want ok %v", uuid, err, ok)
+		}
 	}
 }

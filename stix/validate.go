@@ -302,7 +302,9 @@ func (p *parser) common(name string, m *member, cat Category) (bool, error) {
 		if !full {
 			return false, nil
 		}
-		return true, p.check(name, m, str)
+		if m.kind != '"' || !validLangTag(strBody(m.val)) {
+			return true, p.fail(name, "must be an RFC 5646 language tag such as \"en\" or \"pt-BR\"")
+		}
 	case "defanged":
 		if cat != SCO {
 			return false, nil
