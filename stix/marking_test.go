@@ -248,6 +248,9 @@ func TestNewMarkingDefinitionInvalid(t *testing.T) {
 	if _, err := stix.NewMarkingDefinition(markingCases["H2"], "malware--f431f809-377b-45e0-aa1c-6a4751cae5ff", created); enlace.ErrorCode(err) != enlace.EInvalid {
 		t.Errorf("created_by_ref of another type: %v", err)
 	}
+	if _, err := stix.NewMarkingDefinition(markingCases["H2"], agency, time.Time{}); enlace.ErrorCode(err) != enlace.EInvalid {
+		t.Errorf("zero created: %v", err)
+	}
 }
 
 // TestParseEnlaceExtensionInvalid: a partner's marking-definition with a

@@ -73,6 +73,9 @@ func NewMarkingDefinition(m enlace.Markings, createdByRef string, created time.T
 	if !m.TLP.Valid() {
 		return MarkingDefinition{}, enlace.Errorf(enlace.EInvalid, "a TLP 2.0 level is required (clear, green, amber, amber+strict, red)")
 	}
+	if created.IsZero() {
+		return MarkingDefinition{}, enlace.Errorf(enlace.EInvalid, "a marking-definition needs its created time")
+	}
 	if createdByRef != "" {
 		if typ, ok := splitID(createdByRef); !ok || typ != "identity" {
 			return MarkingDefinition{}, enlace.Errorf(enlace.EInvalid, "created_by_ref %q is not an identity id", createdByRef)
