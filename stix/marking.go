@@ -155,6 +155,17 @@ func (p *parser) tlp2(md *markingDef, v []byte) error {
 // are checked for form only: the vocabulary is the caller's
 // (enlace.Markings.Validate).
 func parseEnlaceExt(v []byte) (*enlaceExt, error) {
+	// encoding/json reads null and "" as the zero value and {} as an
+	// empty restriction; the schema allows none of them, so look at the
+	// text first.
+	if hasZero(v) {
+		return nil, errors.New("no value may be null or an empty string")
+	}
+	for name, val := range objectFields(v) {
+		if string(name) == "use_restriction" && kindOf(val) == '{' && isEmpty(val) {
+			return nil, errors.New("use_restriction must not be empty")
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(v))
 	dec.DisallowUnknownFields()
 	var e enlaceExt
@@ -171,6 +182,31 @@ func parseEnlaceExt(v []byte) (*enlaceExt, error) {
 		return nil, err
 	}
 	return &e, nil
+}
+
+// hasZero reports whether the checked JSON value v holds a null or an
+// empty string anywhere.
+func hasZero(v []byte) bool {
+	switch kindOf(v) {
+	case 'n':
+		return true
+	case '"':
+		return len(v) == 2
+	case '{':
+		for _, val := range objectFields(v) {
+			if hasZero(val) {
+				return true
+			}
+		}
+	case '[':
+		found := false
+		_ = elems(v, func(e []byte, _ byte) error {
+			found = found || hasZero(e)
+			return nil
+		})
+		return found
+	}
+	return false
 }
 
 // jsonProblem words a decoding error for a partner, without Go type names.
@@ -201,9 +237,12 @@ func checkEnlaceExt(e *enlaceExt) error {
 			return errors.New("use_restriction purposes must not be empty lists")
 		}
 		for _, list := range [][]enlace.Purpose{r.AllowedPurposes, r.ProhibitedPurposes} {
-			for _, p := range list {
+			for i, p := range list {
 				if !validPurpose(string(p)) {
 					return errors.New("purpose " + string(p) + " must be lower-case letters, digits and '-'")
+				}
+				if slices.Contains(list[:i], p) {
+					return errors.New("purpose " + string(p) + " is listed twice")
 				}
 			}
 		}

@@ -266,6 +266,11 @@ func TestParseEnlaceExtensionInvalid(t *testing.T) {
 		"toplevel":          `{"extension_type":"toplevel-property-extension"}`,
 		"empty recipients":  `{"extension_type":"property-extension","recipients":[]}`,
 		"unknown in nested": `{"extension_type":"property-extension","use_restriction":{"onward":"none","until":"2030"}}`,
+		"null in nested":    `{"extension_type":"property-extension","use_restriction":{"onward":null}}`,
+		"empty restriction": `{"extension_type":"property-extension","use_restriction":{}}`,
+		"null handling":     `{"extension_type":"property-extension","handling":[null]}`,
+		"purpose twice":     `{"extension_type":"property-extension","use_restriction":{"allowed_purposes":["seizure","seizure"]}}`,
+		"code twice":        `{"extension_type":"property-extension","handling":[{"scheme":"siena","code":"H2"},{"scheme":"siena","code":"H2"}]}`,
 	} {
 		raw := `{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--2a4c5b8e-37c5-4d39-9a3c-0e0e9b6a1f10","created":"2026-01-01T00:00:00.000Z","extensions":{"` + stix.ExtensionID + `":` + body + `}}`
 		_, err := stix.Parse([]byte(raw))
@@ -316,4 +321,41 @@ func TestExtensionDefinition(t *testing.T) {
 	if schema["$id"] != stix.SchemaURL || schema["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
 		t.Errorf("schema $id %v, $schema %v", schema["$id"], schema["$schema"])
 	}
+}
+
+// TestEnlaceExtensionMutations mutates the body of a full enlace extension
+// and holds that Parse never accepts a body enlace's own schema rejects.
+func TestEnlaceExtensionMutations(t *testing.T) {
+	ext := extensionSchema(t)
+	md, err := stix.NewMarkingDefinition(markingCases["everything"], agency, created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(extensionBody(t, md.JSON), &body); err != nil {
+		t.Fatal(err)
+	}
+	n, stricter := 0, 0
+	for name, m := range mutations(body, 3) {
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := `{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--2a4c5b8e-37c5-4d39-9a3c-0e0e9b6a1f10","created":"2026-01-01T00:00:00.000Z","extensions":{"` + stix.ExtensionID + `":` + string(b) + `}}`
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		_, ours := stix.Parse([]byte(raw))
+		theirs := ext.Validate(inst)
+		switch {
+		case ours == nil && theirs != nil:
+			t.Errorf("%s: Parse accepts what the extension schema rejects: %v", name, theirs)
+		case ours != nil && theirs == nil:
+			stricter++
+			t.Logf("%s: Parse rejects what the extension schema accepts: %v", name, ours)
+		}
+	}
+	t.Logf("%d mutations, %d rejected by Parse alone", n, stricter)
 }
