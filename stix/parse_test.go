@@ -140,6 +140,7 @@ func TestParseInvalid(t *testing.T) {
 		{name: "created seconds only", typ: "indicator", set: map[string]any{"created": "2016-04-06T20:03:48Z"}, prop: "created"},
 		{name: "created on 30 February", typ: "indicator", set: map[string]any{"created": "2016-02-30T20:03:48.000Z", "modified": "2016-03-06T20:03:48.000Z"}, prop: "created", schemaAccepts: "the schema's timestamp pattern does not know month lengths"},
 		{name: "created finer than nanoseconds", typ: "indicator", set: map[string]any{"created": "2016-04-06T20:03:48.0000000001Z"}, prop: "created", schemaAccepts: "STIX allows any precision; time.Time holds nanoseconds and enlace will not merge versions silently"},
+		{name: "created in a leap second", typ: "indicator", set: map[string]any{"created": "2016-12-31T23:59:60.000Z", "modified": "2017-01-01T00:00:00.000Z"}, prop: "created", schemaAccepts: "RFC 3339 allows second 60; time.Time cannot hold it, and enlace will not move a version by a second"},
 		{name: "modified before created", typ: "indicator", set: map[string]any{"modified": "2016-04-06T20:03:47.999Z"}, prop: "modified", schemaAccepts: "JSON Schema cannot compare two properties"},
 		{name: "null property", typ: "indicator", set: map[string]any{"name": nil}, prop: "name"},
 		{name: "empty labels", typ: "indicator", set: map[string]any{"labels": []any{}}, prop: "labels"},
