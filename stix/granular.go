@@ -2,6 +2,7 @@ package stix
 
 import (
 	"bytes"
+	"strconv"
 )
 
 // granular checks the granular_markings common property: each entry has
@@ -26,6 +27,9 @@ func (p *parser) granular(name string, m *member) error {
 				if err := elems(fval, func(s []byte, k byte) error {
 					if k != '"' || !validSelector(strBody(s)) {
 						return p.fail(name, "entry %d: selector %s is not a property path such as \"description\" or \"external_references.[0].url\"", i, s)
+					}
+					if !p.resolves(strBody(s)) {
+						return p.fail(name, "entry %d: selector %s names nothing in this object", i, s)
 					}
 					return nil
 				}); err != nil {
@@ -79,6 +83,50 @@ func validSelector(s []byte) bool {
 				return false
 			}
 		}
+	}
+	return true
+}
+
+// resolves reports whether the selector sel names a property, list item or
+// nested property present in the object, as STIX 2.1 requires of the
+// selectors of a granular marking.
+func (p *parser) resolves(sel []byte) bool {
+	parts := bytes.Split(sel, []byte("."))
+	m := p.get(string(parts[0]))
+	if m == nil {
+		return false
+	}
+	v := m.val
+	for _, part := range parts[1:] {
+		var next []byte
+		if part[0] == '[' {
+			n, err := strconv.Atoi(string(part[1 : len(part)-1]))
+			if err != nil || kindOf(v) != '[' {
+				return false
+			}
+			i := 0
+			_ = elems(v, func(e []byte, _ byte) error {
+				if i == n {
+					next = e
+				}
+				i++
+				return nil
+			})
+		} else {
+			if kindOf(v) != '{' {
+				return false
+			}
+			for name, val := range objectFields(v) {
+				if bytes.Equal(name, part) {
+					next = val
+					break
+				}
+			}
+		}
+		if next == nil {
+			return false
+		}
+		v = next
 	}
 	return true
 }

@@ -376,6 +376,9 @@ func checkNetworkTraffic(p *parser) error {
 
 func checkLanguageContent(p *parser) error {
 	for _, f := range fields(p.get("contents").val) {
+		if !validLangTag(f.name) {
+			return p.fail("contents", "has key %q, which is not an RFC 5646 language tag such as \"de\"", f.name)
+		}
 		if f.kind != '{' {
 			return p.fail("contents", "must map each language to a dictionary of translated properties, but %q does not", f.name)
 		}
