@@ -2,6 +2,7 @@ package stix
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 )
 
@@ -28,7 +29,11 @@ func (p *parser) granular(name string, m *member) error {
 					if k != '"' || !validSelector(strBody(s)) {
 						return p.fail(name, "entry %d: selector %s is not a property path such as \"description\" or \"external_references.[0].url\"", i, s)
 					}
-					if !p.resolves(strBody(s)) {
+					found, ok := p.resolves(strBody(s))
+					if !ok {
+						return p.fail(name, "has more selectors than enlace follows in an object of this size")
+					}
+					if !found {
 						return p.fail(name, "entry %d: selector %s names nothing in this object", i, s)
 					}
 					return nil
@@ -89,12 +94,17 @@ func validSelector(s []byte) bool {
 
 // resolves reports whether the selector sel names a property, list item or
 // nested property present in the object, as STIX 2.1 requires of the
-// selectors of a granular marking.
-func (p *parser) resolves(sel []byte) bool {
+// selectors of a granular marking. Following a selector costs time in
+// proportion to what it walks, so many selectors into a large object
+// could cost time in proportion to the square of its size: the parser
+// spends at most a budget proportional to the object's size, and ok is
+// false once it is spent.
+func (p *parser) resolves(sel []byte) (found, ok bool) {
+	p.budget -= len(p.ms)
 	parts := bytes.Split(sel, []byte("."))
 	m := p.get(string(parts[0]))
 	if m == nil {
-		return false
+		return false, p.budget > 0
 	}
 	v := m.val
 	for _, part := range parts[1:] {
@@ -102,19 +112,20 @@ func (p *parser) resolves(sel []byte) bool {
 		if part[0] == '[' {
 			n, err := strconv.Atoi(string(part[1 : len(part)-1]))
 			if err != nil || kindOf(v) != '[' {
-				return false
+				return false, true
 			}
 			i := 0
 			_ = elems(v, func(e []byte, _ byte) error {
 				if i == n {
 					next = e
+					return errFound
 				}
 				i++
 				return nil
 			})
 		} else {
 			if kindOf(v) != '{' {
-				return false
+				return false, true
 			}
 			for name, val := range objectFields(v) {
 				if bytes.Equal(name, part) {
@@ -124,9 +135,21 @@ func (p *parser) resolves(sel []byte) bool {
 			}
 		}
 		if next == nil {
-			return false
+			p.budget -= len(v)
+			return false, p.budget > 0
+		}
+		// Charge what was walked: v up to the end of next.
+		if p.budget -= cap(v) - cap(next) + len(next); p.budget <= 0 {
+			return false, false
 		}
 		v = next
 	}
-	return true
+	return true, p.budget > 0
 }
+
+// selectorBudget is how many times over the bytes of an object following
+// its selectors may walk.
+const selectorBudget = 64
+
+// errFound stops a walk over a list.
+var errFound = errors.New("found")

@@ -83,7 +83,7 @@ func Parse(raw []byte) (Object, error) {
 		}
 		return Object{}, enlace.Errorf(enlace.EInvalid, "object is not valid JSON: %v", err)
 	}
-	p.ms = ms
+	p.ms, p.budget = ms, selectorBudget*len(raw)+1<<20
 	if err := p.parse(); err != nil {
 		return Object{}, err
 	}

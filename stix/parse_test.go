@@ -328,3 +328,33 @@ func TestIdentifierUUIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSelectorBudget: selectors that each walk a large value would
+// cost time in proportion to the square of the object's size; Parse stops
+// following them past a budget and says why.
+func TestParseSelectorBudget(t *testing.T) {
+	m := fixture(t, "attack-pattern")
+	m["external_references"] = []any{map[string]any{"source_name": "x", "url": "https://example.com", "description": strings.Repeat("a", 200_000)}}
+	sel := make([]any, 20_000)
+	for i := range sel {
+		sel[i] = "external_references.[0].url"
+	}
+	m["granular_markings"] = []any{map[string]any{"selectors": sel, "marking_ref": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"}}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = stix.Parse(raw)
+	if enlace.ErrorCode(err) != enlace.EInvalid || !strings.Contains(err.Error(), `property "granular_markings" has more selectors`) {
+		t.Errorf("Parse = %v, want the selector budget spent", err)
+	}
+	t.Logf("refused in %v", time.Since(start))
+	m["granular_markings"] = []any{map[string]any{"selectors": sel[:20], "marking_ref": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"}}
+	if raw, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stix.Parse(raw); err != nil {
+		t.Errorf("20 selectors: %v", err)
+	}
+}

@@ -16,9 +16,10 @@ var parserPool = sync.Pool{New: func() any { return &parser{ms: make([]member, 0
 
 // parser validates one object's members and fills in its head.
 type parser struct {
-	ms   []member
-	obj  Object
-	spec *typeSpec
+	ms     []member
+	obj    Object
+	spec   *typeSpec
+	budget int // left for following granular marking selectors
 }
 
 // release returns p to the pool, keeping no reference to the input.
