@@ -43,11 +43,11 @@ func (x *Exchange) parseObject(raw json.RawMessage) (objectHead, error) {
 // one add request, finding marking-definitions in the request itself or
 // among those the exchange holds.
 type markingResolver struct {
-	x       *Exchange
-	ctx     context.Context
-	defs    map[string]stix.Object // marking-definitions of this request
-	stored  map[string]*stix.Object
-	byRefs  map[string]enlace.Markings
+	x      *Exchange
+	ctx    context.Context
+	defs   map[string]stix.Object // marking-definitions of this request
+	stored map[string]*stix.Object
+	byRefs map[string]enlace.Markings
 }
 
 func (x *Exchange) newMarkingResolver(ctx context.Context) *markingResolver {
