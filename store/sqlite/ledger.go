@@ -184,6 +184,36 @@ func ledgerRecord(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id str
 			return nil, err
 		}
 		return enlace.WithdrawalRecord(w)
+	case enlace.EntryUse:
+		n, err := num()
+		if err != nil {
+			return nil, err
+		}
+		u, err := loadUse(ctx, tx, n)
+		if err != nil {
+			return nil, err
+		}
+		return enlace.UseRecord(u)
+	case enlace.EntryOutcome:
+		n, err := num()
+		if err != nil {
+			return nil, err
+		}
+		o, err := scanOutcome(tx.QueryRowContext(ctx, outcomeSelect+` WHERE o.id = ?`, n))
+		if err != nil {
+			return nil, err
+		}
+		return enlace.OutcomeRecord(o)
+	case enlace.EntryAlert:
+		n, err := num()
+		if err != nil {
+			return nil, err
+		}
+		a, err := scanAlert(tx.QueryRowContext(ctx, alertSelect+` WHERE id = ?`, n))
+		if err != nil {
+			return nil, err
+		}
+		return enlace.AlertRecord(a)
 	}
 	return nil, sql.ErrNoRows
 }
@@ -220,6 +250,9 @@ func (db *DB) UnledgeredRecords(ctx context.Context) ([]string, error) {
 		{enlace.EntryConsent, `SELECT CAST(id AS TEXT) AS rid FROM consents`},
 		{enlace.EntryConsentDecision, `SELECT CAST(id AS TEXT) AS rid FROM consents WHERE status <> 'requested'`},
 		{enlace.EntryWithdrawal, `SELECT CAST(id AS TEXT) AS rid FROM withdrawals`},
+		{enlace.EntryUse, `SELECT CAST(id AS TEXT) AS rid FROM uses`},
+		{enlace.EntryOutcome, `SELECT CAST(id AS TEXT) AS rid FROM outcomes`},
+		{enlace.EntryAlert, `SELECT CAST(id AS TEXT) AS rid FROM alerts`},
 	}
 	var out []string
 	err := db.read(ctx, "find unledgered records", func(tx *sql.Tx) error {

@@ -69,6 +69,10 @@ func Run(t *testing.T, open func(t *testing.T) enlace.Store) {
 		{"Statuses", testStatuses},
 		{"Alerts", testAlerts},
 		{"ScreeningHits", testScreeningHits},
+		{"Uses", testUses},
+		{"Outcomes", testOutcomes},
+		{"Accounting", testAccounting},
+		{"UseLedger", testUseLedger},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
