@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -343,7 +344,9 @@ func (x *Exchange) ReportOutcome(ctx context.Context, actor enlace.User, req Out
 // safeguards returns the violation alerts a lethal outcome o of use u
 // raises: one per originator agency whose report came under an agreement
 // version, or carries markings, that prohibit lethal targeting (military
-// action covers it).
+// action covers it). Reports the use drew on through lineage count too,
+// by their markings and by the terms of their releases to the declaring
+// agency.
 func (x *Exchange) safeguards(ctx context.Context, u enlace.Use, o enlace.Outcome, now time.Time) ([]enlace.Alert, error) {
 	if !o.Lethal() {
 		return nil, nil
@@ -354,24 +357,31 @@ func (x *Exchange) safeguards(ctx context.Context, u enlace.Use, o enlace.Outcom
 	}
 	var hits []hit
 	versions := map[string][]enlace.Agreement{}
-	for _, ur := range u.Reports {
-		r, err := x.store.Report(ctx, ur.ReportID)
-		if err != nil {
-			return nil, err
-		}
-		var why []string
-		if ur.AgreementID != "" {
-			vs, ok := versions[ur.AgreementID]
-			if !ok {
-				if vs, err = x.store.AgreementVersions(ctx, ur.AgreementID); err != nil {
-					return nil, err
-				}
-				versions[ur.AgreementID] = vs
+	prohibits := func(agreement string, version int) (string, error) {
+		vs, ok := versions[agreement]
+		if !ok {
+			var err error
+			if vs, err = x.store.AgreementVersions(ctx, agreement); err != nil {
+				return "", err
 			}
-			for _, a := range vs {
-				if a.Version == ur.AgreementVersion && x.vocab.CoveredByAny(a.ProhibitedPurposes, enlace.PurposeLethalTargeting) {
-					why = append(why, fmt.Sprintf("agreement %s v%d prohibits %v", a.ID, a.Version, a.ProhibitedPurposes))
-				}
+			versions[agreement] = vs
+		}
+		for _, a := range vs {
+			if a.Version == version && x.vocab.CoveredByAny(a.ProhibitedPurposes, enlace.PurposeLethalTargeting) {
+				return fmt.Sprintf("agreement %s v%d prohibits %v", a.ID, a.Version, a.ProhibitedPurposes), nil
+			}
+		}
+		return "", nil
+	}
+	check := func(r enlace.Report, terms map[string]int) error {
+		var why []string
+		for _, k := range slices.Sorted(maps.Keys(terms)) {
+			w, err := prohibits(k, terms[k])
+			if err != nil {
+				return err
+			}
+			if w != "" {
+				why = append(why, w)
 			}
 		}
 		if x.vocab.CoveredByAny(r.Markings.UseRestriction.ProhibitedPurposes, enlace.PurposeLethalTargeting) {
@@ -379,6 +389,61 @@ func (x *Exchange) safeguards(ctx context.Context, u enlace.Use, o enlace.Outcom
 		}
 		if len(why) > 0 {
 			hits = append(hits, hit{r, why})
+		}
+		return nil
+	}
+	load := func(id string) (enlace.LineageNode, bool, error) {
+		r, err := x.store.Report(ctx, id)
+		if enlace.ErrorCode(err) == enlace.ENotFound {
+			return enlace.LineageNode{}, false, nil
+		}
+		return enlace.LineageNode{ID: r.ID, Originator: r.Originator, Nation: r.Nation, DerivedFrom: r.DerivedFrom}, err == nil, err
+	}
+	ancestors := map[string]bool{}
+	for _, ur := range u.Reports {
+		r, err := x.store.Report(ctx, ur.ReportID)
+		if err != nil {
+			return nil, err
+		}
+		terms := map[string]int{}
+		if ur.AgreementID != "" {
+			terms[ur.AgreementID] = ur.AgreementVersion
+		}
+		if err := check(r, terms); err != nil {
+			return nil, err
+		}
+		credits, err := enlace.LineageCredits(r.ID, load)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range credits {
+			if !c.Direct {
+				ancestors[c.ReportID] = true
+			}
+		}
+	}
+	// Reports the use drew on through lineage: their markings, and the
+	// terms of any release of them to the declaring agency.
+	for _, id := range slices.Sorted(maps.Keys(ancestors)) {
+		if slices.ContainsFunc(u.Reports, func(ur enlace.UseReport) bool { return ur.ReportID == id }) {
+			continue
+		}
+		r, err := x.store.Report(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		rels, err := x.store.Releases(ctx, enlace.ReleaseFilter{ReportID: id, Recipient: u.Agency})
+		if err != nil {
+			return nil, err
+		}
+		terms := map[string]int{}
+		for _, rel := range rels {
+			if rel.AgreementID != "" {
+				terms[rel.AgreementID] = max(terms[rel.AgreementID], rel.AgreementVersion)
+			}
+		}
+		if err := check(r, terms); err != nil {
+			return nil, err
 		}
 	}
 	var alerts []enlace.Alert
