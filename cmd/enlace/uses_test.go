@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"io"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -350,4 +351,38 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestAccountingCommand runs enlace accounting on a demo node's data
+// directory.
+func TestAccountingCommand(t *testing.T) {
+	n := startNode(t)
+	run := func(args ...string) (string, error) {
+		var out strings.Builder
+		root := newRoot(&out, io.Discard)
+		root.SetArgs(append(args, "--data", n.dir))
+		err := root.ExecuteContext(t.Context())
+		return out.String(), err
+	}
+	out, err := run("accounting", "shares", "--as", "us-authority", "--task-force", "JIATF-South", "--csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) < 3 || rows[0][0] != "nation" || !strings.Contains(rows[1][5], "JIATF-South") {
+		t.Errorf("shares --csv (%v):\n%s", err, out)
+	}
+	out, err = run("accounting", "outcomes", "--as", "co-authority", "--nation", "US", "--from", "2000-01-01T00:00:00Z")
+	if err != nil || !strings.HasPrefix(out, "Counts: current outcome versions") || !strings.Contains(out, "strike") {
+		t.Errorf("outcomes (%v):\n%s", err, out)
+	}
+	if _, err := run("accounting", "shares", "--task-force", "JIATF-South"); err == nil || !strings.Contains(err.Error(), "--as") {
+		t.Errorf("shares without --as: %v", err)
+	}
+	if _, err := run("accounting", "shares", "--as", "nca-analyst", "--agency", "DEA"); enlace.ErrorCode(err) != enlace.EForbidden {
+		t.Errorf("NCA asking for DEA's shares: %v", err)
+	}
+	if _, err := run("accounting", "report", "report--00000000-0000-4000-8000-000000000000", "--as", "dea-analyst"); enlace.ErrorCode(err) != enlace.ENotFound {
+		t.Errorf("trail of an unknown report: %v", err)
+	}
 }
