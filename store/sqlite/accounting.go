@@ -74,25 +74,21 @@ func (db *DB) UsedShares(ctx context.Context, q enlace.AccountingQuery) ([]enlac
 }
 
 // OutcomesByOriginator counts the current outcomes that occurred in q's
-// window by originator agency and kind. The inner query sums each
-// outcome's credits per originator; the outer one adds outcomes up.
+// window by originator agency and kind. It reads outcomes in order and
+// looks up each one's use in use_originators (CROSS JOIN keeps that
+// order): one small lookup per outcome.
 func (db *DB) OutcomesByOriginator(ctx context.Context, q enlace.AccountingQuery) ([]enlace.OutcomeRow, error) {
 	scope, sargs, ok := creditScope(q)
 	if !ok {
 		return nil, nil
 	}
 	lo, hi := window(q)
-	query := `SELECT nation, originator, kind, count(*), sum(w / cited), sum(quantity_kg), sum(persons_detained), sum(casualties)
-		FROM (
-			SELECT o.id, c.nation, c.originator, o.kind, sum(c.weight) AS w, u.cited, o.quantity_kg, o.persons_detained, o.casualties
-			FROM outcomes o
-			JOIN uses u ON u.id = o.use_id
-			JOIN use_credits c ON c.use_id = o.use_id
-			WHERE o.occurred_at >= ? AND o.occurred_at < ?
-			  AND NOT EXISTS (SELECT 1 FROM outcomes n WHERE n.corrects = o.id)` + scope + `
-			GROUP BY o.id, c.originator
-		)
-		GROUP BY nation, originator, kind ORDER BY nation, originator, kind`
+	query := `SELECT c.nation, c.originator, o.kind, count(*), sum(c.part), sum(o.quantity_kg), sum(o.persons_detained),
+			sum(o.casualties)
+		FROM outcomes o CROSS JOIN use_originators c ON c.use_id = o.use_id
+		WHERE o.occurred_at >= ? AND o.occurred_at < ?
+		  AND NOT EXISTS (SELECT 1 FROM outcomes n WHERE n.corrects = o.id)` + scope + `
+		GROUP BY c.nation, c.originator, o.kind ORDER BY c.nation, c.originator, o.kind`
 	var out []enlace.OutcomeRow
 	err := db.read(ctx, "outcomes by originator", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, query, append([]any{lo, hi}, sargs...)...)

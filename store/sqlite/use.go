@@ -123,11 +123,27 @@ func insertCredits(ctx context.Context, tx *sql.Tx, u enlace.Use) error {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	parts := map[string]enlace.Credit{}
+	var originators []string
 	for _, id := range ids {
 		c := sum[id]
 		if _, err := tx.ExecContext(ctx, `INSERT INTO use_credits (use_id, report_id, originator, nation, weight, direct,
 			consumer, planned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, c.ReportID, c.Originator, c.Nation, c.Weight, c.Direct, u.Agency, micros(u.PlannedAt)); err != nil {
+			return err
+		}
+		p, ok := parts[c.Originator]
+		if !ok {
+			originators = append(originators, c.Originator)
+			p = enlace.Credit{Originator: c.Originator, Nation: c.Nation}
+		}
+		p.Weight += c.Weight
+		parts[c.Originator] = p
+	}
+	for _, o := range originators {
+		p := parts[o]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO use_originators (use_id, originator, nation, consumer, part)
+			VALUES (?, ?, ?, ?, ?)`, u.ID, p.Originator, p.Nation, u.Agency, p.Weight/float64(len(u.Reports))); err != nil {
 			return err
 		}
 	}
@@ -260,7 +276,7 @@ func (db *DB) Uses(ctx context.Context, f enlace.UseFilter) ([]enlace.Use, error
 		q, args = q+` AND u.status = ?`, append(args, f.Status)
 	}
 	if f.ReportID != "" {
-		q, args = q+` AND EXISTS (SELECT 1 FROM use_reports r WHERE r.use_id = u.id AND r.report_id = ?)`, append(args, f.ReportID)
+		q, args = q+` AND u.id IN (SELECT r.use_id FROM use_reports r WHERE r.report_id = ?)`, append(args, f.ReportID)
 	}
 	q += ` ORDER BY u.id`
 	if f.Limit > 0 {

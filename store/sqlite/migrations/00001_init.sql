@@ -367,8 +367,20 @@ CREATE TABLE use_credits (
     PRIMARY KEY (use_id, report_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX use_credits_consumer ON use_credits (consumer, planned_at, nation, originator, weight, direct);
-CREATE INDEX use_credits_originator ON use_credits (originator, use_id, weight);
 CREATE INDEX use_credits_report ON use_credits (report_id, use_id);
+
+-- Each originating agency's part of an accepted use: the sum of its
+-- reports' credits divided by the number of reports the use names, so
+-- the parts of one use sum to 1. Outcomes are counted per originator
+-- through this small table, one lookup per outcome.
+CREATE TABLE use_originators (
+    use_id     INTEGER NOT NULL REFERENCES uses (id),
+    originator TEXT    NOT NULL,
+    nation     TEXT    NOT NULL,
+    consumer   TEXT    NOT NULL,
+    part       REAL    NOT NULL,
+    PRIMARY KEY (use_id, originator)
+) STRICT, WITHOUT ROWID;
 
 -- +goose StatementBegin
 CREATE TRIGGER uses_no_update BEFORE UPDATE ON uses
@@ -434,6 +446,7 @@ INSERT INTO policy_version (id, version) VALUES (1, 1);
 -- +goose Down
 DROP TABLE policy_version;
 DROP TABLE outcomes;
+DROP TABLE use_originators;
 DROP TABLE use_credits;
 DROP TABLE use_reports;
 DROP TABLE uses;
