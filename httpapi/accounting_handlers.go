@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/csv"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,17 +45,28 @@ func accountingParams(r *http.Request) (enlace.Scope, exchange.Window, error) {
 // timeLayout is how CSV cells write times.
 const timeLayout = time.RFC3339
 
-// writeCSV writes a header and rows; the last column, counts, says what
-// every row counts, so the file explains itself once detached.
+// writeCSV writes a figure as CSV (see WriteCSV).
 func writeCSV(w http.ResponseWriter, header []string, rows [][]string, counts string) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
+	_ = WriteCSV(w, header, rows, counts)
+}
+
+// WriteCSV writes a header and rows; the last column, counts, says what
+// every row counts, so the file explains itself once detached. The
+// command line writes the same files.
+func WriteCSV(w io.Writer, header []string, rows [][]string, counts string) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write(append(header, "counts"))
+	if err := cw.Write(append(header, "counts")); err != nil {
+		return err
+	}
 	for _, row := range rows {
-		_ = cw.Write(append(row, counts))
+		if err := cw.Write(append(row, counts)); err != nil {
+			return err
+		}
 	}
 	cw.Flush()
+	return cw.Error()
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

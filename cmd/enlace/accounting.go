@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -147,17 +146,7 @@ Every figure is printed with what it counts. --csv prints the API's CSV.`,
 // does) or as a table under what they count.
 func printFigures(w io.Writer, asCSV bool, counts string, header []string, rows [][]string) error {
 	if asCSV {
-		cw := csv.NewWriter(w)
-		if err := cw.Write(append(header, "counts")); err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := cw.Write(append(r, counts)); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
+		return httpapi.WriteCSV(w, header, rows, counts)
 	}
 	fmt.Fprintf(w, "Counts: %s\n\n", counts)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
