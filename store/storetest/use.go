@@ -267,7 +267,7 @@ func testUseLedger(t *testing.T, s enlace.Store) {
 // must2 is must for methods that return two values and an error.
 func must2[T, U any](v T, w U, err error) (T, U) {
 	if err != nil {
-		panic(failure{err: err, where: "must2"})
+		panic(failure{err: err, where: caller(2)})
 	}
 	return v, w
 }
@@ -276,7 +276,7 @@ func must2[T, U any](v T, w U, err error) (T, U) {
 // result a test does not need.
 func must3[T, U any](v T, _ U, err error) T {
 	if err != nil {
-		panic(failure{err: err, where: "must3"})
+		panic(failure{err: err, where: caller(2)})
 	}
 	return v
 }
