@@ -26,6 +26,7 @@ const (
 	EntryUse             EntryKind = "use"              // a recipient's declared use
 	EntryOutcome         EntryKind = "outcome"          // what came of a use
 	EntryWithdrawal      EntryKind = "withdrawal"       // objects deleted from the exchange
+	EntryAlert           EntryKind = "alert"            // an alert raised to an agency and its authority
 )
 
 // LedgerEntry is one leaf of the exchange's transparency log. It commits
@@ -263,3 +264,12 @@ type Withdrawal struct {
 
 // WithdrawalRecord is the record of withdrawal w.
 func WithdrawalRecord(w Withdrawal) ([]byte, error) { return LedgerRecord(EntryWithdrawal, w) }
+
+// UseRecord is the record of use declaration u, refused ones included.
+func UseRecord(u Use) ([]byte, error) { return LedgerRecord(EntryUse, u) }
+
+// OutcomeRecord is the record of one outcome version.
+func OutcomeRecord(o Outcome) ([]byte, error) { return LedgerRecord(EntryOutcome, o) }
+
+// AlertRecord is the record of alert a.
+func AlertRecord(a Alert) ([]byte, error) { return LedgerRecord(EntryAlert, a) }

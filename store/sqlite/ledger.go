@@ -280,6 +280,48 @@ func ledgerRecord(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id str
 		}
 		rec, err := enlace.WithdrawalRecord(w)
 		return rec, h, err
+	case enlace.EntryUse:
+		n, nerr := num()
+		if nerr != nil {
+			return nil, h, nerr
+		}
+		u, uerr := loadUse(ctx, tx, n)
+		if uerr != nil {
+			return nil, h, uerr
+		}
+		if h.from, err = useOrigin(ctx, tx, u.ID); err != nil {
+			return nil, h, err
+		}
+		h.to, h.at = u.Nation, micros(u.CreatedAt)
+		rec, err := enlace.UseRecord(u)
+		return rec, h, err
+	case enlace.EntryOutcome:
+		n, nerr := num()
+		if nerr != nil {
+			return nil, h, nerr
+		}
+		o, oerr := scanOutcome(tx.QueryRowContext(ctx, outcomeSelect+` WHERE o.id = ?`, n))
+		if oerr != nil {
+			return nil, h, oerr
+		}
+		if h.from, err = useOrigin(ctx, tx, o.UseID); err != nil {
+			return nil, h, err
+		}
+		h.to, h.at = o.Nation, micros(o.CreatedAt)
+		rec, err := enlace.OutcomeRecord(o)
+		return rec, h, err
+	case enlace.EntryAlert:
+		n, nerr := num()
+		if nerr != nil {
+			return nil, h, nerr
+		}
+		a, aerr := scanAlert(tx.QueryRowContext(ctx, alertSelect+` WHERE id = ?`, n))
+		if aerr != nil {
+			return nil, h, aerr
+		}
+		h.from, h.at = a.Nation, micros(a.At)
+		rec, err := enlace.AlertRecord(a)
+		return rec, h, err
 	}
 	return nil, h, sql.ErrNoRows
 }
@@ -316,6 +358,9 @@ func (db *DB) UnledgeredRecords(ctx context.Context) ([]string, error) {
 		{enlace.EntryConsent, `SELECT CAST(id AS TEXT) AS rid FROM consents`},
 		{enlace.EntryConsentDecision, `SELECT CAST(id AS TEXT) AS rid FROM consents WHERE status <> 'requested'`},
 		{enlace.EntryWithdrawal, `SELECT CAST(id AS TEXT) AS rid FROM withdrawals`},
+		{enlace.EntryUse, `SELECT CAST(id AS TEXT) AS rid FROM uses`},
+		{enlace.EntryOutcome, `SELECT CAST(id AS TEXT) AS rid FROM outcomes`},
+		{enlace.EntryAlert, `SELECT CAST(id AS TEXT) AS rid FROM alerts`},
 	}
 	var out []string
 	err := db.read(ctx, "find unledgered records", func(tx *sql.Tx) error {
