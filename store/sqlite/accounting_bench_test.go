@@ -130,7 +130,7 @@ func buildAccountingWorld(b *testing.B, db *DB) {
 						u.Reports = append(u.Reports, enlace.UseReport{ReportID: benchID(rep), AgreementID: "AG-1", AgreementVersion: 1})
 					}
 				}
-				u, err := insertUse(ctx, tx, u)
+				u, err := db.insertUse(ctx, tx, u)
 				if err != nil {
 					return err
 				}
@@ -151,13 +151,13 @@ func buildAccountingWorld(b *testing.B, db *DB) {
 			if o.Kind == enlace.OutcomeStrike {
 				o.Casualties = r.IntN(4)
 			}
-			first, err := insertOutcome(ctx, tx, o)
+			first, err := db.insertOutcome(ctx, tx, o)
 			if err != nil {
 				return err
 			}
 			if k%20 == 0 {
 				o.Corrects, o.QuantityKg = first.ID, o.QuantityKg+1
-				if _, err := insertOutcome(ctx, tx, o); err != nil {
+				if _, err := db.insertOutcome(ctx, tx, o); err != nil {
 					return err
 				}
 			}

@@ -17,7 +17,7 @@ func (db *DB) CreateAlerts(ctx context.Context, alerts []enlace.Alert) ([]enlace
 	var out []enlace.Alert
 	err := db.write(ctx, fmt.Sprintf("create %d alerts", len(alerts)), func(tx *sql.Tx) error {
 		var err error
-		out, err = insertAlerts(ctx, tx, alerts, "")
+		out, err = db.insertAlerts(ctx, tx, alerts, "")
 		return err
 	})
 	if err != nil {
@@ -29,7 +29,7 @@ func (db *DB) CreateAlerts(ctx context.Context, alerts []enlace.Alert) ([]enlace
 // insertAlerts appends alerts and their ledger entries in tx. A non-empty
 // subject replaces each alert's: the id of the record raised in the same
 // transaction, which the caller could not know.
-func insertAlerts(ctx context.Context, tx *sql.Tx, alerts []enlace.Alert, subject string) ([]enlace.Alert, error) {
+func (db *DB) insertAlerts(ctx context.Context, tx *sql.Tx, alerts []enlace.Alert, subject string) ([]enlace.Alert, error) {
 	out := make([]enlace.Alert, len(alerts))
 	for i, a := range alerts {
 		a.At = norm(a.At)
@@ -52,7 +52,7 @@ func insertAlerts(ctx context.Context, tx *sql.Tx, alerts []enlace.Alert, subjec
 		if err != nil {
 			return nil, err
 		}
-		if err := ledger(ctx, tx, enlace.EntryAlert, strconv.FormatInt(a.ID, 10), a.Nation, "", micros(a.At), rec); err != nil {
+		if err := db.ledger(ctx, tx, enlace.EntryAlert, strconv.FormatInt(a.ID, 10), a.Nation, "", micros(a.At), rec); err != nil {
 			return nil, err
 		}
 		out[i] = a

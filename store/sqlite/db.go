@@ -46,6 +46,13 @@ const busyTimeout = 10 * time.Second
 type DB struct {
 	writer *sql.DB // one connection: SQLite allows one writer at a time
 	reader *sql.DB // read-only pool
+
+	insertEntry *sql.Stmt // appends a ledger entry, prepared once on the writer
+
+	// noLedger skips ledger entries. Only benchmarks set it (see
+	// export_test.go), to measure what the ledger costs: a store without
+	// its entries fails every verification.
+	noLedger bool
 }
 
 var _ enlace.Store = (*DB)(nil)
@@ -89,6 +96,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	if db.insertEntry, err = db.writer.PrepareContext(ctx, insertEntrySQL); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite store %s: prepare: %w", path, err)
 	}
 	logger.Info("sqlite store open", "path", path)
 	return db, nil
@@ -154,7 +165,11 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes both pools. Closing the last connection checkpoints the WAL
 // into the database file.
 func (db *DB) Close() error {
-	return errors.Join(db.reader.Close(), db.writer.Close())
+	var err error
+	if db.insertEntry != nil {
+		err = db.insertEntry.Close()
+	}
+	return errors.Join(err, db.reader.Close(), db.writer.Close())
 }
 
 // write runs fn in one write transaction and commits it. Errors are

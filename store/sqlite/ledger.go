@@ -12,23 +12,24 @@ import (
 	"github.com/enlace-exchange/enlace"
 )
 
-// appendEntry appends e to the ledger in tx, the transaction of the record
-// it proves, at the next index. The single write connection serialises
-// appends, so max(idx)+1 is never handed out twice.
-func appendEntry(ctx context.Context, tx *sql.Tx, e enlace.LedgerEntry) error {
-	err := tx.QueryRowContext(ctx, `INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation,
-		at, salt, commitment)
-		VALUES ((SELECT coalesce(max(idx) + 1, 0) FROM ledger_entries), ?, ?, ?, ?, ?, ?, ?) RETURNING idx`,
-		string(e.Kind), e.RecordID, e.From, e.To, micros(e.At), e.Salt, e.Commitment).Scan(&e.Index)
-	if err != nil {
+// insertEntrySQL appends an entry at the next index. The single write
+// connection serialises appends, so max(idx)+1 is never handed out twice.
+const insertEntrySQL = `INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation, at, salt, commitment)
+	VALUES ((SELECT coalesce(max(idx) + 1, 0) FROM ledger_entries), ?, ?, ?, ?, ?, ?, ?)`
+
+// ledger commits to record and appends the entry in tx, the transaction
+// of the record it proves, through the statement prepared once on the
+// write connection.
+func (db *DB) ledger(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id, from, to string, at int64, record []byte) error {
+	if db.noLedger {
+		return nil
+	}
+	e := enlace.NewLedgerEntry(kind, id, from, to, fromMicros(at), record)
+	if _, err := tx.StmtContext(ctx, db.insertEntry).ExecContext(ctx, string(e.Kind), e.RecordID, e.From, e.To,
+		micros(e.At), e.Salt, e.Commitment); err != nil {
 		return fmt.Errorf("append ledger entry for %s %s: %w", e.Kind, e.RecordID, err)
 	}
 	return nil
-}
-
-// ledger commits to record and appends the entry in tx.
-func ledger(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id, from, to string, at int64, record []byte) error {
-	return appendEntry(ctx, tx, enlace.NewLedgerEntry(kind, id, from, to, fromMicros(at), record))
 }
 
 // agencyNation returns the nation of agency id, "" if there is none.

@@ -371,7 +371,7 @@ func (db *DB) WithdrawObjects(ctx context.Context, originator, id string, versio
 			return err
 		}
 		n = len(seqs)
-		return ledger(ctx, tx, enlace.EntryWithdrawal, strconv.FormatInt(w.ID, 10), from, "", micros(at), rec)
+		return db.ledger(ctx, tx, enlace.EntryWithdrawal, strconv.FormatInt(w.ID, 10), from, "", micros(at), rec)
 	})
 	return n, err
 }
@@ -412,7 +412,7 @@ func (db *DB) CreateSubmission(ctx context.Context, reports []enlace.Report, s e
 		}
 		for i, r := range reports {
 			var err error
-			if out[i], err = createReport(ctx, tx, r); err != nil {
+			if out[i], err = db.createReport(ctx, tx, r); err != nil {
 				return fmt.Errorf("report %s: %w", r.ID, err)
 			}
 		}

@@ -19,11 +19,11 @@ func (db *DB) CreateUse(ctx context.Context, u enlace.Use, alerts []enlace.Alert
 	var out []enlace.Alert
 	err := db.write(ctx, "create use for "+u.Operation, func(tx *sql.Tx) error {
 		var err error
-		u, err = insertUse(ctx, tx, u)
+		u, err = db.insertUse(ctx, tx, u)
 		if err != nil {
 			return err
 		}
-		out, err = insertAlerts(ctx, tx, alerts, "use/"+strconv.FormatInt(u.ID, 10))
+		out, err = db.insertAlerts(ctx, tx, alerts, "use/"+strconv.FormatInt(u.ID, 10))
 		return err
 	})
 	if err != nil {
@@ -33,7 +33,7 @@ func (db *DB) CreateUse(ctx context.Context, u enlace.Use, alerts []enlace.Alert
 }
 
 // insertUse writes u and everything that goes with it in tx.
-func insertUse(ctx context.Context, tx *sql.Tx, u enlace.Use) (enlace.Use, error) {
+func (db *DB) insertUse(ctx context.Context, tx *sql.Tx, u enlace.Use) (enlace.Use, error) {
 	u.PlannedAt, u.CreatedAt = norm(u.PlannedAt), norm(u.CreatedAt)
 	if len(u.Reports) == 0 {
 		return enlace.Use{}, enlace.Errorf(enlace.EInvalid, "a use names at least one report")
@@ -82,7 +82,7 @@ func insertUse(ctx context.Context, tx *sql.Tx, u enlace.Use) (enlace.Use, error
 	if err != nil {
 		return enlace.Use{}, err
 	}
-	if err := ledger(ctx, tx, enlace.EntryUse, strconv.FormatInt(u.ID, 10), from, u.Nation, micros(u.CreatedAt), rec); err != nil {
+	if err := db.ledger(ctx, tx, enlace.EntryUse, strconv.FormatInt(u.ID, 10), from, u.Nation, micros(u.CreatedAt), rec); err != nil {
 		return enlace.Use{}, err
 	}
 	return u, nil
@@ -310,10 +310,10 @@ func (db *DB) CreateOutcome(ctx context.Context, o enlace.Outcome, alerts []enla
 	var out []enlace.Alert
 	err := db.write(ctx, fmt.Sprintf("create outcome of use %d", o.UseID), func(tx *sql.Tx) error {
 		var err error
-		if o, err = insertOutcome(ctx, tx, o); err != nil {
+		if o, err = db.insertOutcome(ctx, tx, o); err != nil {
 			return err
 		}
-		out, err = insertAlerts(ctx, tx, alerts, "outcome/"+strconv.FormatInt(o.ID, 10))
+		out, err = db.insertAlerts(ctx, tx, alerts, "outcome/"+strconv.FormatInt(o.ID, 10))
 		return err
 	})
 	if err != nil {
@@ -322,7 +322,7 @@ func (db *DB) CreateOutcome(ctx context.Context, o enlace.Outcome, alerts []enla
 	return o, out, nil
 }
 
-func insertOutcome(ctx context.Context, tx *sql.Tx, o enlace.Outcome) (enlace.Outcome, error) {
+func (db *DB) insertOutcome(ctx context.Context, tx *sql.Tx, o enlace.Outcome) (enlace.Outcome, error) {
 	o.OccurredAt, o.CreatedAt = norm(o.OccurredAt), norm(o.CreatedAt)
 	var status string
 	err := tx.QueryRowContext(ctx, `SELECT agency, nation, status FROM uses WHERE id = ?`, o.UseID).Scan(&o.Agency, &o.Nation, &status)
@@ -368,7 +368,7 @@ func insertOutcome(ctx context.Context, tx *sql.Tx, o enlace.Outcome) (enlace.Ou
 	if err != nil {
 		return enlace.Outcome{}, err
 	}
-	if err := ledger(ctx, tx, enlace.EntryOutcome, strconv.FormatInt(o.ID, 10), from, o.Nation, micros(o.CreatedAt), rec); err != nil {
+	if err := db.ledger(ctx, tx, enlace.EntryOutcome, strconv.FormatInt(o.ID, 10), from, o.Nation, micros(o.CreatedAt), rec); err != nil {
 		return enlace.Outcome{}, err
 	}
 	return o, nil
