@@ -146,7 +146,11 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		Logger:       log,
 	}))
 	// The pages take every path the JSON API does not own.
-	api.Handle("/", web.New(web.Config{Exchange: x, Logger: log}))
+	nodeKey, err := readKey(filepath.Join(f.dir, ledgerPubFile))
+	if err != nil {
+		return err
+	}
+	api.Handle("/", web.New(web.Config{Exchange: x, Logger: log, LedgerKey: nodeKey}))
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
