@@ -159,7 +159,8 @@ func (b *tab) direct(reason string, setup ...chromedp.Action[chromedp.Void]) str
 // TestBrowser drives the pages in a headless Chromium through the seed
 // scenario: the CO authority suspends sharing with the US and sees the
 // matrix change; a CO report written afterwards never reaches DEA's
-// inbox; sharing is reinstated for seizures only.
+// inbox; sharing is reinstated for seizures only; the ledger explorer
+// proves the suspension to the authority that issued it.
 func TestBrowser(t *testing.T) {
 	exe := chromium()
 	if exe == "" {
@@ -281,6 +282,20 @@ func TestBrowser(t *testing.T) {
 		b.run("open "+path, chromedp.Navigate(n.url+path), chromedp.WaitVisible(chromedp.ID("main")))
 		b.both(name)
 	}
+	// The ledger explorer proves D-1 to the authority that issued it,
+	// checked in the server against the node's key.
+	b.run("verify D-1 in the ledger",
+		chromedp.Navigate(n.url+"/ledger"),
+		chromedp.WaitVisible(chromedp.ID("prove-form")),
+		chromedp.SetValue(chromedp.ID("prove-kind"), "directive"),
+		chromedp.SendKeys(chromedp.ID("prove-id"), "D-1"),
+		chromedp.Click(chromedp.ID("prove")),
+		chromedp.WaitVisible(chromedp.ID("verdict")),
+	)
+	if v := read(b, "read the verdict", chromedp.Text(chromedp.ID("verdict"))); !strings.Contains(v, "Included in checkpoint") || !strings.Contains(v, "signed by the node") {
+		t.Errorf("verdict on D-1: %q", v)
+	}
+	b.both("ledger-proof")
 	b.signOut()
 	b.both("signin")
 
