@@ -32,6 +32,6 @@ func TestPagesBesideTheAPI(t *testing.T) {
 		}
 	}
 	// The explorer's /ledger sits beside the log's /ledger/ tiles.
-	n.must(http.StatusOK, "dea-analyst", "GET", "/ledger/checkpoint", "", nil)
+	waitCheckpoint(t, n, 1)
 	n.must(http.StatusOK, "dea-analyst", "GET", "/api/v1/me", "", nil)
 }
