@@ -15,6 +15,7 @@ import (
 	"github.com/enlace-exchange/enlace/ledger"
 	"github.com/enlace-exchange/enlace/screen"
 	"github.com/enlace-exchange/enlace/screen/ofac"
+	"github.com/enlace-exchange/enlace/web"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -226,5 +227,30 @@ func TestScreeningAlertsAndHits(t *testing.T) {
 	nca.signIn("nca-analyst")
 	if p := nca.get("/reports/" + rep.ID + "?purpose=interdiction"); p.status != http.StatusNotFound || strings.Contains(p.body, "Zawahiri") {
 		t.Errorf("NCA's report page: %d", p.status)
+	}
+}
+
+// TestLedgerExplorerVerifies: the verdict is the server's own check, so
+// with another node's key, or none, the same proof is not verified.
+func TestLedgerExplorerVerifies(t *testing.T) {
+	_, other, err := ledger.GenerateKey("enlace.test/ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, key := range map[string]string{"another node's key": other, "no key": ""} {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, func(c *web.Config) { c.LedgerKey = key })
+			rep, err := s.x.CreateReport(context.Background(), s.user("dipol-analyst"), sanctionedReport("report--0a1b2c3d-0000-4000-8000-000000000005"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.checkpoint()
+			b := s.browser()
+			b.signIn("dipol-analyst")
+			p := b.get("/ledger?kind=submission&id=" + rep.ID)
+			if p.status != http.StatusOK || !strings.Contains(p.body, `class="error" role="status" id="verdict">N`) || strings.Contains(p.body, "Included in checkpoint") {
+				t.Errorf("%d %s", p.status, p.body)
+			}
+		})
 	}
 }

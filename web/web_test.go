@@ -48,7 +48,8 @@ type site struct {
 	creds   map[string]demo.Credential
 }
 
-func newSite(t *testing.T) *site {
+// newSite builds the site; opts change its web.Config.
+func newSite(t *testing.T, opts ...func(*web.Config)) *site {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "enlace.db"), nil)
@@ -81,7 +82,11 @@ func newSite(t *testing.T) *site {
 	for _, c := range cs {
 		s.creds[c.Username] = c
 	}
-	srv := httptest.NewServer(web.New(web.Config{Exchange: x, Now: s.clock.now, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour, LedgerKey: vkey + "\n"}))
+	cfg := web.Config{Exchange: x, Now: s.clock.now, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour, LedgerKey: vkey + "\n"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := httptest.NewServer(web.New(cfg))
 	t.Cleanup(srv.Close)
 	s.url = srv.URL
 	return s
