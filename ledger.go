@@ -249,6 +249,12 @@ func ConsentDecisionRecord(c Consent) ([]byte, error) {
 // objects of the given digests, in the report's order.
 func SubmissionRecord(r Report, objects []ObjectDigest) ([]byte, error) {
 	r.Objects = nil
+	// A report without objects is "objects": [] whether the caller holds
+	// a nil or an empty list: the store writes the record from one and
+	// recomputes it from the other.
+	if objects == nil {
+		objects = []ObjectDigest{}
+	}
 	return LedgerRecord(EntrySubmission, Submission{Report: r, Objects: objects})
 }
 
