@@ -254,6 +254,7 @@ func (x *Exchange) addObjects(ctx context.Context, actor enlace.User, c Collecti
 	// whose markings the policy reads.
 	groups := map[string][]parsed{}
 	markingsOf := map[string]enlace.Markings{}
+	groupOf := map[string]string{} // marking refs → their markings' group
 	var order []string
 	for _, v := range valid {
 		if held[v.key] {
@@ -265,11 +266,16 @@ func (x *Exchange) addObjects(ctx context.Context, actor enlace.User, c Collecti
 			st.Failures = append(st.Failures, enlace.StatusDetail{ID: v.head.ID, Version: v.head.Version, Message: enlace.ErrorMessage(err)})
 			continue
 		}
-		b, err := json.Marshal(mk)
-		if err != nil {
-			return enlace.TAXIIStatus{}, err
+		refs := strings.Join(v.head.MarkingRefs, ",")
+		g, ok := groupOf[refs]
+		if !ok {
+			b, err := json.Marshal(mk)
+			if err != nil {
+				return enlace.TAXIIStatus{}, err
+			}
+			g = string(b)
+			groupOf[refs] = g
 		}
-		g := string(b)
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)
 			markingsOf[g] = mk

@@ -49,6 +49,12 @@ type DB struct {
 
 	insertEntry *sql.Stmt // appends a ledger entry, prepared once on the writer
 
+	// checkpointer copies the WAL into the database file in the
+	// background, so a commit never waits for it (see checkpoints).
+	checkpointer *sql.DB
+	stop         chan struct{}
+	stopped      chan struct{}
+
 	// noLedger skips ledger entries. Only benchmarks set it (see
 	// export_test.go), to measure what the ledger costs: a store without
 	// its entries fails every verification.
@@ -97,6 +103,13 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
+	if db.checkpointer, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	db.checkpointer.SetMaxOpenConns(1)
+	db.stop, db.stopped = make(chan struct{}), make(chan struct{})
+	go db.checkpoints(logger)
 	if db.insertEntry, err = db.writer.PrepareContext(ctx, insertEntrySQL); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite store %s: prepare: %w", path, err)
@@ -126,6 +139,8 @@ func dsn(path string, readOnly bool) string {
 		// and then writes could fail with SQLITE_BUSY against another
 		// process's writer, and busy_timeout cannot save it.
 		q.Set("_txlock", "immediate")
+		// The background checkpointer does this work (see checkpoints).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	return path + "?" + q.Encode()
 }
@@ -169,12 +184,53 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes both pools. Closing the last connection checkpoints the WAL
 // into the database file.
 func (db *DB) Close() error {
-	var err error
-	if db.insertEntry != nil {
-		err = db.insertEntry.Close()
+	var errs []error
+	if db.stop != nil {
+		close(db.stop)
+		<-db.stopped
 	}
-	return errors.Join(err, db.reader.Close(), db.writer.Close())
+	if db.checkpointer != nil {
+		errs = append(errs, db.checkpointer.Close())
+	}
+	if db.insertEntry != nil {
+		errs = append(errs, db.insertEntry.Close())
+	}
+	return errors.Join(append(errs, db.reader.Close(), db.writer.Close())...)
 }
+
+// checkpointEvery is how often the background checkpointer runs.
+const checkpointEvery = 200 * time.Millisecond
+
+// checkpoints copies committed WAL frames into the database file on its
+// own connection until the store closes. The writer's automatic
+// checkpoint is off (see dsn): it would copy the WAL inside the commit
+// that crossed the threshold, and a big ingest would wait for it on every
+// commit. A passive checkpoint never blocks the writer; when the WAL has
+// grown past walLimit a restarting one lets it start over from the top.
+func (db *DB) checkpoints(log *slog.Logger) {
+	defer close(db.stopped)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+		}
+		var busy, frames, copied int
+		err := db.checkpointer.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+		if err == nil && frames > walLimit && copied == frames {
+			err = db.checkpointer.QueryRow(`PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &frames, &copied)
+		}
+		if err != nil {
+			log.Warn("sqlite checkpoint", "err", err)
+		}
+	}
+}
+
+// walLimit is the WAL size, in pages, past which the checkpointer makes
+// the WAL start over once every frame is in the database file.
+const walLimit = 16384
 
 // write runs fn in one write transaction and commits it. Errors are
 // wrapped with op; a constraint failure the method did not foresee still
