@@ -6,6 +6,7 @@ import (
 
 	"github.com/enlace-exchange/enlace"
 	"github.com/enlace-exchange/enlace/policy"
+	"github.com/enlace-exchange/enlace/stix"
 )
 
 // CreateReport stores a report originated by actor's agency. Analysts and
@@ -21,6 +22,11 @@ func (x *Exchange) CreateReport(ctx context.Context, actor enlace.User, r enlace
 	}
 	if err := r.Validate(x.vocab); err != nil {
 		return enlace.Report{}, err
+	}
+	for i, o := range r.Objects {
+		if _, err := stix.Parse(o); err != nil {
+			return enlace.Report{}, enlace.Errorf(enlace.EInvalid, "objects[%d]: %s", i, enlace.ErrorMessage(err))
+		}
 	}
 	for _, d := range r.DerivedFrom {
 		// A report may derive only from reports its agency holds or may
