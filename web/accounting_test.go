@@ -203,3 +203,48 @@ func TestSearchInbox(t *testing.T) {
 		t.Error("searching the hidden report's own words finds it")
 	}
 }
+
+// TestReportTrail: the originator sees every use of its report on the
+// report's page; a recipient sees only its own side's.
+func TestReportTrail(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	uses, err := s.x.Uses(ctx, s.user("dea-analyst"), enlace.UseFilter{Agency: "DEA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep enlace.UseReport
+	for _, u := range uses {
+		for _, r := range u.Reports {
+			if r.Originator == "DIPOL" {
+				rep = r
+			}
+		}
+	}
+	if rep.ReportID == "" {
+		t.Fatal("no DEA use of a DIPOL report in the demo world")
+	}
+	dipol := s.browser()
+	dipol.signIn("dipol-analyst")
+	p := dipol.get("/reports/" + rep.ReportID + "?purpose=investigation")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="trail-uses"`) || !strings.Contains(p.body, "DEA (US)") ||
+		!strings.Contains(p.body, `id="trail-counts"`) || !strings.Contains(p.body, "you are on the originating side") {
+		t.Errorf("DIPOL's trail of its report: %d\n%s", p.status, p.body)
+	}
+	csvPath := regexp.MustCompile(`href="(/accounting\.csv\?figure=trail[^"]*)"`).FindStringSubmatch(p.body)
+	if csvPath == nil {
+		t.Fatal("no trail CSV link")
+	}
+	if c := dipol.get(strings.ReplaceAll(csvPath[1], "&amp;", "&")); c.status != http.StatusOK || !strings.HasPrefix(c.body, "record,id,agency") {
+		t.Errorf("trail CSV: %d %q", c.status, c.body)
+	}
+	hsi := s.browser()
+	hsi.signIn("hsi-analyst")
+	p = hsi.get("/reports/" + rep.ReportID + "?purpose=seizure")
+	if p.status == http.StatusOK && strings.Contains(p.body, `id="trail"`) {
+		i := strings.Index(p.body, `id="trail"`)
+		if strings.Contains(p.body[i:], "DEA (US)") {
+			t.Error("HSI sees DEA's use of the report in its trail")
+		}
+	}
+}

@@ -32,6 +32,7 @@ type barRow struct {
 // barChart is labelled horizontal bars, one per row.
 type barChart struct {
 	ID, Title, Desc string
+	Name            string // a short visible heading, for small multiples
 	Rows            []barRow
 	Height          int
 }
@@ -272,7 +273,7 @@ func outcomeCharts(ts []originatorTotals) []barChart {
 		for _, t := range ts {
 			top = max(top, m.value(t))
 		}
-		c := barChart{ID: "chart-" + m.id, Title: m.title + " fed by each originating agency's intelligence"}
+		c := barChart{ID: "chart-" + m.id, Name: m.title, Title: m.title + " fed by each originating agency's intelligence"}
 		var desc []string
 		for _, t := range ts {
 			v := m.value(t)
