@@ -25,7 +25,7 @@ func (f accountingForm) query() string {
 }
 
 // defaultWindow is how far back the page looks when no window is given.
-const defaultWindow = 90 * 24 * time.Hour
+const defaultWindow = 8 * 7 * 24 * time.Hour
 
 // readAccountingForm reads the form, filling what is missing, and parses
 // it into a consumer and a window, or says what is wrong.

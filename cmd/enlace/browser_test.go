@@ -82,7 +82,14 @@ func read[T any](b *tab, what string, a chromedp.Action[T]) T {
 func (b *tab) screenshot(name string, width int64) {
 	b.t.Helper()
 	b.run("screenshot "+name, chromedp.EmulateViewport(width, 900), chromedp.WaitReady(chromedp.CSS("body")))
-	png := read(b, "screenshot "+name, chromedp.FullScreenshot(100))
+	// A long page's full screenshot can take a while when the machine is
+	// busy with the other packages' tests: allow it more than one action.
+	ctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
 	b.shot++
 	path := filepath.Join(b.dir, fmt.Sprintf("%02d-%s-%d.png", b.shot, name, width))
 	if err := os.WriteFile(path, png, 0o644); err != nil {
