@@ -130,12 +130,14 @@ func (s *server) accounting(w http.ResponseWriter, r *http.Request, c *call) err
 		s.render(w, r, c, status, "accounting", "Accounting", data)
 		return nil
 	}
-	formErr := func(err error) (bool, error) {
-		if enlace.ErrorCode(err) == enlace.EInvalid {
-			data["Error"], status = enlace.ErrorMessage(err), http.StatusBadRequest
-			return true, show()
+	// fail shows an invalid request as the form's error, keeping what was
+	// typed; any other error is the error page's.
+	fail := func(err error) error {
+		if enlace.ErrorCode(err) != enlace.EInvalid {
+			return err
 		}
-		return false, err
+		data["Error"], status = enlace.ErrorMessage(err), http.StatusBadRequest
+		return show()
 	}
 	if len(problems) > 0 {
 		data["Error"], status = strings.Join(problems, "; "), http.StatusBadRequest
@@ -145,31 +147,23 @@ func (s *server) accounting(w http.ResponseWriter, r *http.Request, c *call) err
 	sh, err := s.x.Shares(ctx, u, sc, win)
 	switch {
 	case err == nil:
-		colours := nationColours(sh)
-		data["Shares"], data["Colours"] = sh, colours
-		data["NationBar"] = stackOf(sh, colours)
-		data["AgencyChart"] = agencyChart(sh, colours)
 		series, err := s.x.SharesSeries(ctx, u, sc, win, f.Step)
 		if err != nil {
-			if done, err := formErr(err); done || err != nil {
-				return err
-			}
+			return fail(err)
 		}
+		colours := nationColours(sh)
+		data["Shares"], data["NationBar"], data["AgencyChart"] = sh, stackOf(sh, colours), agencyChart(sh, colours)
 		data["Series"], data["SeriesChart"] = series, seriesChart(series, colours)
 	case enlace.ErrorCode(err) == enlace.EForbidden:
 		// Not the user's to account for: say so, as the API would, and
 		// still show what the user's intelligence fed this consumer.
 		data["SharesDenied"] = enlace.ErrorMessage(err)
 	default:
-		if done, err := formErr(err); done || err != nil {
-			return err
-		}
+		return fail(err)
 	}
 	of, err := s.x.OutcomesByOriginator(ctx, u, sc, win)
 	if err != nil {
-		if done, err := formErr(err); done || err != nil {
-			return err
-		}
+		return fail(err)
 	}
 	totals := outcomeTotals(of)
 	data["Outcomes"], data["OutcomeTotals"], data["OutcomeCharts"] = of, totals, outcomeCharts(totals)
