@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/enlace-exchange/enlace"
 	"github.com/enlace-exchange/enlace/exchange"
@@ -117,7 +118,7 @@ func segments(lines []exchange.ShareLine, colours map[string]string) []segment {
 	for _, l := range lines {
 		w := l.Share * 100
 		sg := segment{X: x, W: w, Class: colourOf(colours, l.Nation), Tip: l.Nation + ": " + pct1(l.Share), LabelX: x + w/2}
-		if w >= 12 {
+		if w >= 20 { // wide enough for its label at a phone's width
 			sg.Label = l.Nation + " " + pct1(l.Share)
 		}
 		segs = append(segs, sg)
@@ -176,14 +177,31 @@ func agencyChart(sh exchange.Shares, colours map[string]string) barChart {
 	return c
 }
 
-// stepLabel names a step of a series by its first day.
+// stepLabel names a step of a series by its week or month, saying where
+// the window clips it.
 func stepLabel(step string, w exchange.Window) string {
+	from := w.From.UTC()
+	var start, end time.Time
+	var label string
 	if step == exchange.StepMonth {
-		return w.From.UTC().Format("January 2006")
+		start = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+		end, label = start.AddDate(0, 1, 0), from.Format("January 2006")
+	} else {
+		start = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
+		start = start.AddDate(0, 0, -((int(start.Weekday()) + 6) % 7))
+		end, label = start.AddDate(0, 0, 7), "week of "+start.Format(time.DateOnly)
 	}
-	d := w.From.UTC()
-	monday := d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-	return "week of " + monday.Format("2006-01-02")
+	var clip []string
+	if w.From.After(start) {
+		clip = append(clip, "from "+from.Format(time.DateOnly))
+	}
+	if w.To.Before(end) {
+		clip = append(clip, "to "+w.To.UTC().Add(-time.Nanosecond).Format(time.DateOnly))
+	}
+	if len(clip) > 0 {
+		label += " (" + strings.Join(clip, ", ") + ")"
+	}
+	return label
 }
 
 // seriesChart is one stacked bar per step of s.
