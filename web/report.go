@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/enlace-exchange/enlace"
+	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/screen"
 )
 
@@ -26,6 +27,7 @@ type inboxFilter struct {
 	From    string // published on or after, YYYY-MM-DD
 	To      string // published on or before, YYYY-MM-DD
 	After   string // cursor
+	Q       string // words to search for
 }
 
 func (f inboxFilter) query(after int64) string {
@@ -87,7 +89,8 @@ var tlpLevels = []string{"clear", "green", "amber", "amber+strict", "red"}
 func (s *server) inbox(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := inboxFilter{Purpose: s.purpose(r, c), Origin: q.Get("origin"), TLP: q.Get("tlp"), From: q.Get("from"), To: q.Get("to"), After: q.Get("after")}
+	f := inboxFilter{Purpose: s.purpose(r, c), Origin: q.Get("origin"), TLP: q.Get("tlp"), From: q.Get("from"), To: q.Get("to"), After: q.Get("after"),
+		Q: strings.TrimSpace(q.Get("q"))}
 	origins, err := s.origins(ctx)
 	if err != nil {
 		return err
@@ -100,6 +103,18 @@ func (s *server) inbox(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	if f.Purpose == "" {
 		data["Prompt"] = true
+		return show()
+	}
+	if f.Q != "" {
+		results, err := s.search(r, c, f)
+		if err != nil {
+			if enlace.ErrorCode(err) != enlace.EInvalid {
+				return err
+			}
+			data["Error"], status = enlace.ErrorMessage(err), http.StatusBadRequest
+			return show()
+		}
+		data["Search"], data["Results"] = true, results
 		return show()
 	}
 	var rf enlace.ReportFilter
@@ -166,6 +181,66 @@ func (s *server) inbox(w http.ResponseWriter, r *http.Request, c *call) error {
 		data["More"] = "/reports?" + f.query(page.Next)
 	}
 	return show()
+}
+
+// searchLimit is how many reports a search shows.
+const searchLimit = 20
+
+// search shows the reports the user may read for the declared purpose
+// whose words match f.Q, as the exchange finds them (each shown report is
+// released for that purpose and recorded). The inbox's other filters do
+// not narrow a search.
+func (s *server) search(r *http.Request, c *call, f inboxFilter) ([]searchView, error) {
+	results, err := s.x.Search(r.Context(), c.User(), f.Purpose, f.Q, searchLimit)
+	if err != nil {
+		return nil, err
+	}
+	var views []searchView
+	for _, res := range results {
+		v := searchView{SearchResult: res}
+		for _, m := range res.Matches {
+			v.Snippets = append(v.Snippets, marked(m.Snippet))
+		}
+		views = append(views, v)
+	}
+	return views, nil
+}
+
+// searchView is a search result with its snippets split for <mark>.
+type searchView struct {
+	exchange.SearchResult
+	Snippets [][]snippetPart
+}
+
+// snippetPart is a piece of a snippet; Mark is set on the words that
+// matched, which the store brackets with [ and ].
+type snippetPart struct {
+	Text string
+	Mark bool
+}
+
+// marked splits a snippet at its brackets. The template escapes each
+// part, so a snippet's text can never become markup.
+func marked(snippet string) []snippetPart {
+	var out []snippetPart
+	for snippet != "" {
+		before, rest, ok := strings.Cut(snippet, "[")
+		if !ok {
+			out = append(out, snippetPart{Text: snippet})
+			break
+		}
+		hit, after, ok := strings.Cut(rest, "]")
+		if !ok {
+			out = append(out, snippetPart{Text: snippet})
+			break
+		}
+		if before != "" {
+			out = append(out, snippetPart{Text: before})
+		}
+		out = append(out, snippetPart{Text: hit, Mark: true})
+		snippet = after
+	}
+	return out
 }
 
 // reportForm is the composer's form, as typed.
@@ -335,6 +410,16 @@ func (s *server) report(w http.ResponseWriter, r *http.Request, c *call) error {
 		hvs = append(hvs, hv)
 	}
 	data["Report"], data["Decision"], data["Releases"], data["Objects"], data["Hits"] = rep, d, rels, objs, hvs
+	// The trail: who received the report, for what, what came of it, as
+	// much of it as the user's side may see; none when it may see none.
+	trail, err := s.x.ReportTrail(ctx, c.User(), rep.ID)
+	switch {
+	case err == nil:
+		data["Trail"] = trail
+		data["TrailCSV"] = "/accounting.csv?" + url.Values{"figure": {"trail"}, "report": {rep.ID}}.Encode()
+	case enlace.ErrorCode(err) != enlace.ENotFound:
+		return err
+	}
 	data["Own"] = rep.Originator == c.User().Agency
 	s.render(w, r, c, http.StatusOK, "report", rep.Title, data)
 	return nil

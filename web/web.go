@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -117,6 +118,8 @@ func (s *server) routes() {
 	s.handle("POST /consents/{id}/decision", s.decideConsent)
 	s.handle("GET /screening", s.screening)
 	s.handle("GET /ledger", s.ledgerPage)
+	s.handle("GET /accounting", s.accounting)
+	s.handle("GET /accounting.csv", s.accountingCSV)
 	// Every other path authenticates first, then is not found: an
 	// anonymous visitor learns nothing about which pages exist.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -330,4 +333,9 @@ var funcs = template.FuncMap{
 	"scope":    func(sc enlace.Scope) string { return sc.Describe() },
 	"percent":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	"b64":      func(b []byte) string { return base64.StdEncoding.EncodeToString(b) },
+	"pct1":     pct1,
+	"num":      num,
+	"grouped":  grouped,
+	// at writes a chart position in percent, for an SVG attribute.
+	"at": func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + "%" },
 }

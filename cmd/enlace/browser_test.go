@@ -82,7 +82,14 @@ func read[T any](b *tab, what string, a chromedp.Action[T]) T {
 func (b *tab) screenshot(name string, width int64) {
 	b.t.Helper()
 	b.run("screenshot "+name, chromedp.EmulateViewport(width, 900), chromedp.WaitReady(chromedp.CSS("body")))
-	png := read(b, "screenshot "+name, chromedp.FullScreenshot(100))
+	// A long page's full screenshot can take a while when the machine is
+	// busy with the other packages' tests: allow it more than one action.
+	ctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
 	b.shot++
 	path := filepath.Join(b.dir, fmt.Sprintf("%02d-%s-%d.png", b.shot, name, width))
 	if err := os.WriteFile(path, png, 0o644); err != nil {
@@ -235,6 +242,19 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("after composing, at %s", loc)
 	}
 	b.both("report")
+	// DIPOL finds it by a word of its description, marked where it
+	// matched.
+	b.run("search the inbox",
+		chromedp.Navigate(n.url+"/reports?purpose=investigation"),
+		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.SendKeys(chromedp.ID("q"), "mangrove"),
+		chromedp.Click(chromedp.ID("show")),
+		chromedp.WaitVisible(chromedp.ID("search-results")),
+	)
+	if found := read(b, "read the results", chromedp.Evaluate[bool](`document.querySelector('#search-results [data-id="`+id+`"] mark') !== null`)); !found {
+		t.Errorf("DIPOL's search for its report's word does not find it marked")
+	}
+	b.both("search")
 
 	// A report naming a sanctioned person and vessel alerts DIPOL on its
 	// dashboard; its page shows the hits and why they matched.
@@ -268,6 +288,13 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("DEA's inbox shows CO reports after the suspension")
 	}
 	b.both("inbox-dea")
+	b.run("DEA searches for it",
+		chromedp.Navigate(n.url+"/reports?purpose=seizure&q=mangrove"),
+		chromedp.WaitVisible(chromedp.ID("inbox")),
+	)
+	if leaked := read(b, "look for the report", chromedp.Evaluate[bool](`document.body.innerHTML.indexOf(`+"`"+id+"`"+`) >= 0`)); leaked {
+		t.Errorf("DEA's search finds the CO report written after the suspension")
+	}
 	b.run("DEA opens the new report",
 		chromedp.Navigate(n.url+"/reports/"+id+"?purpose=seizure"),
 		chromedp.WaitVisible(chromedp.ID("error-message")),
@@ -317,6 +344,28 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("verdict on D-1: %q", v)
 	}
 	b.both("ledger-proof")
+	b.signOut()
+
+	// The seed report's question: how much of what JIATF-South's US
+	// members used is Colombian? Drawn on the server as SVG.
+	b.signIn("us-authority")
+	b.run("ask the accounting page",
+		chromedp.Navigate(n.url+"/accounting"),
+		chromedp.WaitVisible(chromedp.ID("accounting-form")),
+		chromedp.SetValue(chromedp.ID("consumer"), "task_force:JIATF-South"),
+		chromedp.Click(chromedp.ID("show")),
+		chromedp.WaitVisible(chromedp.ID("chart-nations")),
+	)
+	co := read(b, "read the CO share", chromedp.Text(chromedp.CSS(`#nation-shares [data-nation="CO"] .share`)))
+	counts := read(b, "read what it counts", chromedp.Text(chromedp.ID("shares-counts")))
+	if !strings.HasSuffix(co, "%") || !strings.Contains(counts, "JIATF-South") {
+		t.Errorf("CO share %q, counts %q", co, counts)
+	}
+	t.Logf("the accounting page: CO share of JIATF-South US members' used intelligence %s", co)
+	if c := read(b, "count the charts", chromedp.Evaluate[int](`document.querySelectorAll('svg.chart title').length`)); c < 6 {
+		t.Errorf("%d chart titles on the accounting page", c)
+	}
+	b.both("accounting")
 	b.signOut()
 	b.both("signin")
 
