@@ -18,6 +18,7 @@ type Store interface {
 	LedgerStore
 	AlertStore
 	Searcher
+	JobStore
 	UseStore
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error

@@ -113,12 +113,20 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 
 	jobs := startJobs(ctx, log)
 	defer jobs.stop()
+	// With several servers on one database each job runs on one of them
+	// at a time; the others serve the checkpoints it signs.
 	jobs.every(5*time.Second, "rescreen", func(ctx context.Context) error {
-		_, err := x.Rescreen(ctx)
+		_, err := st.TryJob(ctx, "rescreen", func(ctx context.Context) error {
+			_, err := x.Rescreen(ctx)
+			return err
+		})
 		return err
 	})
 	jobs.every(lf.every, "checkpoint", func(ctx context.Context) error {
-		_, err := lg.Integrate(ctx)
+		_, err := st.TryJob(ctx, "checkpoint", func(ctx context.Context) error {
+			_, err := lg.Integrate(ctx)
+			return err
+		})
 		return err
 	})
 

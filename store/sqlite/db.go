@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -59,6 +60,8 @@ type DB struct {
 	// export_test.go), to measure what the ledger costs: a store without
 	// its entries fails every verification.
 	noLedger bool
+
+	jobs sync.Map // job name → *sync.Mutex (see TryJob)
 }
 
 var _ enlace.Store = (*DB)(nil)

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) enlace.Store) {
 		{"Alerts", testAlerts},
 		{"ScreeningHits", testScreeningHits},
 		{"Search", testSearch},
+		{"Jobs", testJobs},
 		{"Uses", testUses},
 		{"Outcomes", testOutcomes},
 		{"Accounting", testAccounting},
