@@ -14,11 +14,13 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/enlace-exchange/enlace"
 	"github.com/enlace-exchange/enlace/demo"
@@ -57,6 +59,7 @@ objects through the policy at each size in --sizes (p50, p99).`,
 	}
 	ingest.Flags().IntSliceVar(&o.sizes, "sizes", []int{100000, 1000000}, "stored object counts at which to read pages")
 	ingest.Flags().IntVar(&o.batch, "batch", 5000, "objects per add request")
+	ingest.Flags().IntVar(&o.writers, "clients", 2, "clients adding objects at once")
 	ingest.Flags().IntVar(&o.reads, "reads", 200, "pages read at each size")
 	ingest.Flags().StringVar(&o.dir, "dir", "", "working directory (default: a temporary one, removed after)")
 	ingest.Flags().StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the run to this file")
@@ -68,6 +71,7 @@ objects through the policy at each size in --sizes (p50, p99).`,
 type ingestBench struct {
 	sizes   []int
 	batch   int
+	writers int
 	reads   int
 	dir     string
 	profile string
@@ -85,8 +89,8 @@ func benchObject(n int) json.RawMessage {
 }
 
 func (o *ingestBench) run(ctx context.Context, w io.Writer) error {
-	if len(o.sizes) == 0 || o.batch < 1 || o.reads < 1 {
-		return fmt.Errorf("--sizes, --batch and --reads must be positive")
+	if len(o.sizes) == 0 || o.batch < 1 || o.reads < 1 || o.writers < 1 {
+		return fmt.Errorf("--sizes, --batch, --clients and --reads must be positive")
 	}
 	sizes := slices.Clone(o.sizes)
 	slices.Sort(sizes)
@@ -141,22 +145,38 @@ func (o *ingestBench) run(ctx context.Context, w io.Writer) error {
 	for _, size := range sizes {
 		start := time.Now()
 		n0 := stored
-		for stored < size {
-			objs := make([]json.RawMessage, 0, o.batch)
-			for i := 0; i < o.batch && stored+i < size; i++ {
-				objs = append(objs, benchObject(stored+i))
-			}
-			s, err := x.AddObjects(ctx, writer, "shared", objs)
-			if err != nil {
-				return err
-			}
-			if len(s.Failures) > 0 {
-				return fmt.Errorf("bench object refused: %s", s.Failures[0].Message)
-			}
-			stored += len(objs)
+		// Several clients add at once, as partners do: one's validation
+		// overlaps another's write transaction.
+		var next atomic.Int64
+		next.Store(int64(stored))
+		g, gctx := errgroup.WithContext(ctx)
+		for range o.writers {
+			g.Go(func() error {
+				for {
+					from := int(next.Add(int64(o.batch))) - o.batch
+					if from >= size {
+						return nil
+					}
+					objs := make([]json.RawMessage, 0, o.batch)
+					for i := from; i < min(from+o.batch, size); i++ {
+						objs = append(objs, benchObject(i))
+					}
+					s, err := x.AddObjects(gctx, writer, "shared", objs)
+					if err != nil {
+						return err
+					}
+					if len(s.Failures) > 0 {
+						return fmt.Errorf("bench object refused: %s", s.Failures[0].Message)
+					}
+				}
+			})
 		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		stored = size
 		rate := float64(stored-n0) / time.Since(start).Seconds()
-		fmt.Fprintf(tw, "enlace ingest (validate, group, store, ledger)\t%d→%d\t%.0f objects/s\n", n0, stored, rate)
+		fmt.Fprintf(tw, "enlace ingest, %d clients (validate, group, store, ledger)\t%d→%d\t%.0f objects/s\n", o.writers, n0, stored, rate)
 
 		read := func(ctx context.Context, after time.Time) (int, error) {
 			return taxiiPage(ctx, base, "dea-analyst", token, after)

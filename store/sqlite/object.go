@@ -443,15 +443,21 @@ func (db *DB) CreateSubmission(ctx context.Context, reports []enlace.Report, s e
 	if err != nil {
 		return nil, err
 	}
+	prepared := make([]preparedReport, len(reports))
+	for i, r := range reports {
+		if prepared[i], err = db.prepareReport(r); err != nil {
+			return nil, fmt.Errorf("create submission %s: report %s: %w", s.ID, r.ID, err)
+		}
+	}
 	out := make([]enlace.Report, len(reports))
 	err = db.write(ctx, "create submission "+s.ID, func(tx *sql.Tx) error {
 		if err := absent(ctx, tx, "status "+s.ID, `SELECT 1 FROM taxii_statuses WHERE id = ?`, s.ID); err != nil {
 			return err
 		}
-		for i, r := range reports {
+		for i, p := range prepared {
 			var err error
-			if out[i], err = db.createReport(ctx, tx, r); err != nil {
-				return fmt.Errorf("report %s: %w", r.ID, err)
+			if out[i], err = db.insertReport(ctx, tx, p); err != nil {
+				return fmt.Errorf("report %s: %w", p.r.ID, err)
 			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO taxii_statuses (id, user_id, collection, request_timestamp,

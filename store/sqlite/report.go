@@ -33,10 +33,14 @@ const (
 // added_after never skips an object that committed after a later-stamped
 // one.
 func (db *DB) CreateReport(ctx context.Context, r enlace.Report) (enlace.Report, error) {
+	p, err := db.prepareReport(r)
+	if err != nil {
+		return enlace.Report{}, fmt.Errorf("create report %s: %w", r.ID, err)
+	}
 	var out enlace.Report
-	err := db.write(ctx, "create report "+r.ID, func(tx *sql.Tx) error {
+	err = db.write(ctx, "create report "+r.ID, func(tx *sql.Tx) error {
 		var err error
-		out, err = db.createReport(ctx, tx, r)
+		out, err = db.insertReport(ctx, tx, p)
 		return err
 	})
 	if err != nil {
@@ -45,58 +49,74 @@ func (db *DB) CreateReport(ctx context.Context, r enlace.Report) (enlace.Report,
 	return out, nil
 }
 
-// createReport stores r, its objects and its submission entry in tx.
-func (db *DB) createReport(ctx context.Context, tx *sql.Tx, r enlace.Report) (enlace.Report, error) {
+// preparedReport is a report with everything computed that does not need
+// the write transaction: its objects' heads and digests, its JSON columns
+// and its ledger record. Preparing outside the transaction lets one
+// client's preparation overlap another's write.
+type preparedReport struct {
+	r                          enlace.Report
+	heads                      []objectHead
+	markings, grading, derived string
+	record                     []byte // nil when the store keeps no ledger
+}
+
+func (db *DB) prepareReport(r enlace.Report) (preparedReport, error) {
 	r.Published = norm(r.Published)
 	r.CreatedAt = norm(r.CreatedAt)
-	heads, err := objectHeads(r.Objects)
-	if err != nil {
-		return enlace.Report{}, err
+	p := preparedReport{r: r}
+	var err error
+	if p.heads, err = objectHeads(r.Objects); err != nil {
+		return p, err
 	}
-	markings, err := jsonText("markings", r.Markings)
-	if err != nil {
-		return enlace.Report{}, err
+	if p.markings, err = jsonText("markings", r.Markings); err != nil {
+		return p, err
 	}
-	grading, err := jsonText("grading", r.Grading)
-	if err != nil {
-		return enlace.Report{}, err
+	if p.grading, err = jsonText("grading", r.Grading); err != nil {
+		return p, err
 	}
-	derived, err := jsonText("derived_from", r.DerivedFrom)
-	if err != nil {
-		return enlace.Report{}, err
+	if p.derived, err = jsonText("derived_from", r.DerivedFrom); err != nil {
+		return p, err
 	}
+	if db.noLedger {
+		return p, nil
+	}
+	// The record leaves out Seq, which the transaction assigns.
+	digests := make([]enlace.ObjectDigest, len(p.heads))
+	for i, h := range p.heads {
+		digests[i] = enlace.ObjectDigest{ID: h.ID, SHA256: h.SHA256}
+	}
+	p.record, err = enlace.SubmissionRecord(r, digests)
+	return p, err
+}
+
+// insertReport stores a prepared report, its objects, their search index
+// and its submission entry in tx.
+func (db *DB) insertReport(ctx context.Context, tx *sql.Tx, p preparedReport) (enlace.Report, error) {
+	r := p.r
 	if err := absent(ctx, tx, "report "+r.ID, `SELECT 1 FROM reports WHERE id = ?`, r.ID); err != nil {
 		return enlace.Report{}, err
 	}
 	if err := present(ctx, tx, "originator agency "+r.Originator, `SELECT 1 FROM agencies WHERE id = ?`, r.Originator); err != nil {
 		return enlace.Report{}, err
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO reports (id, originator, nation, title, description, markings,
+	err := tx.QueryRowContext(ctx, `INSERT INTO reports (id, originator, nation, title, description, markings,
 		grading, derived_from, synthetic, created_by, published, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		r.ID, r.Originator, r.Nation, r.Title, r.Description, markings,
-		grading, derived, r.Synthetic, r.CreatedBy, micros(r.Published), micros(r.CreatedAt)).Scan(&r.Seq)
+		r.ID, r.Originator, r.Nation, r.Title, r.Description, p.markings,
+		p.grading, p.derived, r.Synthetic, r.CreatedBy, micros(r.Published), micros(r.CreatedAt)).Scan(&r.Seq)
 	if err != nil {
 		return enlace.Report{}, err
 	}
-	if err := insertObjects(ctx, tx, r, heads); err != nil {
+	if err := insertObjects(ctx, tx, r, p.heads); err != nil {
 		return enlace.Report{}, err
 	}
-	if err := indexReport(ctx, tx, r, heads); err != nil {
+	if err := indexReport(ctx, tx, r, p.heads); err != nil {
 		return enlace.Report{}, err
 	}
-	if db.noLedger {
+	if p.record == nil {
 		return r, nil
 	}
-	digests := make([]enlace.ObjectDigest, len(heads))
-	for i, h := range heads {
-		digests[i] = enlace.ObjectDigest{ID: h.ID, SHA256: h.SHA256}
-	}
-	rec, err := enlace.SubmissionRecord(r, digests)
-	if err != nil {
-		return enlace.Report{}, err
-	}
-	if err := db.ledger(ctx, tx, enlace.EntrySubmission, r.ID, r.Nation, "", micros(r.CreatedAt), rec); err != nil {
+	if err := db.ledger(ctx, tx, enlace.EntrySubmission, r.ID, r.Nation, "", micros(r.CreatedAt), p.record); err != nil {
 		return enlace.Report{}, err
 	}
 	return r, nil
