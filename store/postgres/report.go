@@ -1,0 +1,223 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/enlace-exchange/enlace"
+)
+
+// Page sizes for Reports.
+const (
+	DefaultReportLimit = 100
+	MaxReportLimit     = 1000
+)
+
+// reportLock is the key of the transaction-scoped advisory lock that
+// CreateReport holds from before its first insert to its commit ("enlace"
+// and 1). Advisory locks are per database, so exchanges sharing a cluster
+// do not wait for each other.
+const reportLock int64 = 0x656e6c6163650001
+
+// CreateReport stores r with its objects and assigns Seq. Each object is
+// kept byte for byte, in one row per object with the STIX properties a
+// TAXII query filters on. EConflict if its id exists; ENotFound if its
+// originator agency does not; EInvalid if an object is not a JSON object
+// with a string id and type, or its created or modified is not a
+// timestamp.
+//
+// Objects get a date_added strictly greater than any before them: at
+// least r.CreatedAt, one microsecond apart within the report. A TAXII
+// client paging by added_after must never skip an object, so date_added
+// order must be commit order, across every server on the database. A
+// sequence alone cannot give that: its values are handed out at insert,
+// and a transaction that drew an earlier value may commit later. So each
+// CreateReport takes one transaction-scoped advisory lock first, reads the
+// last date_added and draws its seq under it, and holds it until its
+// commit is visible (PostgreSQL releases transaction locks after the
+// commit is visible). Report writes are serial, as they are in SQLite;
+// reads never wait for the lock. An advisory lock rather than LOCK TABLE
+// so that other writes to the tables (none today) are not blocked, and
+// because it names the rule rather than a table.
+func (db *DB) CreateReport(ctx context.Context, r enlace.Report) (enlace.Report, error) {
+	r.Published = norm(r.Published)
+	r.CreatedAt = norm(r.CreatedAt)
+	op := "create report " + r.ID
+	heads, err := objectHeads(r.Objects)
+	if err != nil {
+		return enlace.Report{}, fmt.Errorf("%s: %w", op, err)
+	}
+	markings, err := jsonText("markings", r.Markings)
+	if err != nil {
+		return enlace.Report{}, fmt.Errorf("%s: %w", op, err)
+	}
+	grading, err := jsonText("grading", r.Grading)
+	if err != nil {
+		return enlace.Report{}, fmt.Errorf("%s: %w", op, err)
+	}
+	err = db.write(ctx, op, refusals{
+		"reports_id_key":          enlace.Errorf(enlace.EConflict, "report %s already exists", r.ID),
+		"reports_originator_fkey": enlace.Errorf(enlace.ENotFound, "originator agency %s not found", r.Originator),
+	}, func(tx pgx.Tx) error {
+		// The lock, the report and its objects go in one round trip, each
+		// its own statement: under READ COMMITTED the objects' snapshot is
+		// taken after the lock is granted, so it sees the last date_added.
+		b := &pgx.Batch{}
+		b.Queue(`SELECT pg_advisory_xact_lock($1)`, reportLock)
+		b.Queue(`INSERT INTO reports (id, originator, nation, title, description, markings, grading,
+			derived_from, synthetic, created_by, published, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			RETURNING seq`,
+			r.ID, r.Originator, r.Nation, r.Title, r.Description, markings, grading,
+			r.DerivedFrom, r.Synthetic, r.CreatedBy, r.Published, r.CreatedAt).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&r.Seq) })
+		if len(heads) > 0 {
+			queueObjects(b, r, heads)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return enlace.Report{}, err
+	}
+	return r, nil
+}
+
+// queueObjects queues one INSERT of every object of r. date_added is
+// computed by the statement, after the lock, from the objects committed
+// before it: max + 1µs, or r.CreatedAt if that is later, then 1µs apart.
+func queueObjects(b *pgx.Batch, r enlace.Report, heads []objectHead) {
+	n := len(heads)
+	ids, types := make([]string, n), make([]string, n)
+	specs := make([]*string, n)
+	created, modified := make([]*time.Time, n), make([]*time.Time, n)
+	raws := make([][]byte, n)
+	for i, h := range heads {
+		ids[i], types[i], specs[i] = h.ID, h.Type, h.SpecVersion
+		created[i], modified[i] = h.Created, h.Modified
+		raws[i] = r.Objects[i]
+	}
+	b.Queue(`INSERT INTO objects (report_id, position, id, type, spec_version, created, modified,
+			date_added, originator, raw)
+		SELECT $1, o.i - 1, o.id, o.type, o.spec, o.created, o.modified,
+			base.t + (o.i - 1) * interval '1 microsecond', $2, o.raw
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bytea[])
+			WITH ORDINALITY AS o (id, type, spec, created, modified, raw, i),
+			(SELECT greatest($9::timestamptz, max(date_added) + interval '1 microsecond') AS t FROM objects) AS base
+		ORDER BY o.i`,
+		r.ID, r.Originator, ids, types, specs, created, modified, raws, r.CreatedAt)
+}
+
+// objectHead is what the objects table indexes of a STIX object.
+type objectHead struct {
+	ID, Type          string
+	SpecVersion       *string
+	Created, Modified *time.Time
+}
+
+// objectHeads reads the indexed properties of each object.
+func objectHeads(objects []json.RawMessage) ([]objectHead, error) {
+	heads := make([]objectHead, len(objects))
+	for i, o := range objects {
+		var v struct {
+			ID          string  `json:"id"`
+			Type        string  `json:"type"`
+			SpecVersion *string `json:"spec_version"`
+			Created     *string `json:"created"`
+			Modified    *string `json:"modified"`
+		}
+		if err := json.Unmarshal(o, &v); err != nil {
+			return nil, &enlace.Error{Code: enlace.EInvalid, Message: fmt.Sprintf("object %d is not a STIX object", i), Err: err}
+		}
+		if v.ID == "" || v.Type == "" {
+			return nil, enlace.Errorf(enlace.EInvalid, "object %d needs an id and a type", i)
+		}
+		h := objectHead{ID: v.ID, Type: v.Type, SpecVersion: v.SpecVersion}
+		var err error
+		if h.Created, err = stixTime(v.Created); err != nil {
+			return nil, enlace.Errorf(enlace.EInvalid, "object %s: created %q is not a timestamp", v.ID, *v.Created)
+		}
+		if h.Modified, err = stixTime(v.Modified); err != nil {
+			return nil, enlace.Errorf(enlace.EInvalid, "object %s: modified %q is not a timestamp", v.ID, *v.Modified)
+		}
+		heads[i] = h
+	}
+	return heads, nil
+}
+
+// stixTime parses an optional STIX timestamp, to the microsecond.
+func stixTime(s *string) (*time.Time, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, *s)
+	if err != nil {
+		return nil, err
+	}
+	return normPtr(&t), nil
+}
+
+// reportSelect reads reports with their objects, raw and in order, in one
+// statement and so one snapshot.
+const reportSelect = `SELECT r.seq, r.id, r.originator, r.nation, r.title, r.description, r.markings,
+	r.grading, r.derived_from, r.synthetic, r.created_by, r.published, r.created_at,
+	ARRAY(SELECT o.raw FROM objects o WHERE o.report_id = r.id ORDER BY o.position)
+	FROM reports r`
+
+// Report returns the report with id and its objects. ENotFound if none.
+func (db *DB) Report(ctx context.Context, id string) (enlace.Report, error) {
+	r, err := scanReport(db.pool.QueryRow(ctx, reportSelect+` WHERE r.id = $1`, id))
+	if err != nil {
+		return enlace.Report{}, notFound("read report "+id, err, "report %s not found", id)
+	}
+	return r, nil
+}
+
+// Reports returns reports with their objects in arrival order, after
+// f.AfterSeq, at most f.Limit of them (DefaultReportLimit when 0, never
+// more than MaxReportLimit). A caller pages by passing the last Seq it got.
+func (db *DB) Reports(ctx context.Context, f enlace.ReportFilter) ([]enlace.Report, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultReportLimit
+	}
+	limit = min(limit, MaxReportLimit)
+	q := reportSelect + ` WHERE r.seq > $1`
+	args := []any{f.AfterSeq}
+	if f.Originator != "" {
+		args = append(args, f.Originator)
+		q += fmt.Sprintf(` AND r.originator = $%d`, len(args))
+	}
+	if f.Nation != "" {
+		args = append(args, f.Nation)
+		q += fmt.Sprintf(` AND r.nation = $%d`, len(args))
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(` ORDER BY r.seq LIMIT $%d`, len(args))
+	return list(ctx, db, "list reports", scanReport, q, args...)
+}
+
+func scanReport(s pgx.Row) (enlace.Report, error) {
+	var r enlace.Report
+	var markings, grading []byte
+	var objects [][]byte
+	if err := s.Scan(&r.Seq, &r.ID, &r.Originator, &r.Nation, &r.Title, &r.Description, &markings, &grading,
+		&r.DerivedFrom, &r.Synthetic, &r.CreatedBy, &r.Published, &r.CreatedAt, &objects); err != nil {
+		return enlace.Report{}, err
+	}
+	r.Published = r.Published.UTC()
+	r.CreatedAt = r.CreatedAt.UTC()
+	if err := fromJSON("markings", markings, &r.Markings); err != nil {
+		return enlace.Report{}, err
+	}
+	if err := fromJSON("grading", grading, &r.Grading); err != nil {
+		return enlace.Report{}, err
+	}
+	for _, o := range objects {
+		r.Objects = append(r.Objects, json.RawMessage(o))
+	}
+	return r, nil
+}
