@@ -21,7 +21,7 @@ import (
 // and the store shares.
 type dataFlags struct {
 	dir      string
-	store    string // a PostgreSQL URL; empty for SQLite in dir
+	store    string // --store: a PostgreSQL URL; see storeURL
 	purposes string
 
 	screening *exchange.Screening // set by serve before open
@@ -33,7 +33,9 @@ func (f *dataFlags) register(cmd *cobra.Command) {
 		def = "./enlace-data"
 	}
 	cmd.Flags().StringVar(&f.dir, "data", def, "data directory (env ENLACE_DATA)")
-	cmd.Flags().StringVar(&f.store, "store", os.Getenv("ENLACE_STORE"),
+	// Not defaulted from the environment like --data: help prints
+	// defaults, and this URL may hold a password.
+	cmd.Flags().StringVar(&f.store, "store", "",
 		"PostgreSQL URL (postgres://...) to keep the exchange in, instead of SQLite in the data directory (env ENLACE_STORE)")
 	cmd.Flags().StringVar(&f.purposes, "purposes", "", "JSON file extending the purpose vocabulary: [{\"id\":..., \"parent\":..., \"description\":...}]")
 }
@@ -59,21 +61,31 @@ func (f *dataFlags) open(ctx context.Context, log *slog.Logger) (*exchange.Excha
 // postgres:// or postgresql:// --store URL, else SQLite in the data
 // directory. The directory holds lists and demo credentials either way.
 func (f *dataFlags) openStore(ctx context.Context, log *slog.Logger) (enlace.Store, error) {
+	store := f.storeURL()
 	switch {
-	case f.store == "":
+	case store == "":
 		return sqlite.Open(ctx, filepath.Join(f.dir, "enlace.db"), log)
-	case strings.HasPrefix(f.store, "postgres://"), strings.HasPrefix(f.store, "postgresql://"):
-		return postgres.Open(ctx, f.store, log)
+	case strings.HasPrefix(store, "postgres://"), strings.HasPrefix(store, "postgresql://"):
+		return postgres.Open(ctx, store, log)
 	}
 	return nil, fmt.Errorf("--store: want a postgres:// or postgresql:// URL, or none for SQLite in --data")
 }
 
+// storeURL returns --store, or ENLACE_STORE when the flag is not given.
+func (f *dataFlags) storeURL() string {
+	if f.store != "" {
+		return f.store
+	}
+	return os.Getenv("ENLACE_STORE")
+}
+
 // where names the store for people and logs, without a password.
 func (f *dataFlags) where() string {
-	if f.store == "" {
+	store := f.storeURL()
+	if store == "" {
 		return filepath.Join(f.dir, "enlace.db")
 	}
-	u, err := url.Parse(f.store)
+	u, err := url.Parse(store)
 	if err != nil {
 		return "postgres"
 	}
