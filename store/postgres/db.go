@@ -61,7 +61,9 @@ var _ enlace.Store = (*DB)(nil)
 
 // Open connects to the database at url (a postgres:// URL or a key=value
 // connection string), brings its schema up to date and returns the store.
-// A nil logger discards.
+// The URL may tune the pool (pool_max_conns, default max(4, CPUs);
+// pool_max_conn_idle_time, ...), as pgxpool documents. A nil logger
+// discards.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
