@@ -58,6 +58,7 @@ type Release struct {
 // ReleaseFilter selects releases. Zero fields select everything.
 type ReleaseFilter struct {
 	ReportID        string
+	ReportIDs       []string // any of these reports
 	Recipient       string
 	RecipientNation string
 	Originator      string

@@ -14,6 +14,9 @@ type Store interface {
 	ReportStore
 	PolicyStore
 	ReleaseStore
+	ObjectStore
+	LedgerStore
+	AlertStore
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the engine's resources.
@@ -122,8 +125,12 @@ type PolicyStore interface {
 
 // ReleaseStore holds the record of what was released to whom.
 type ReleaseStore interface {
-	// CreateRelease appends r and assigns its ID.
+	// CreateRelease appends r and its ledger entry and assigns its ID.
+	// ENotFound if its report does not exist.
 	CreateRelease(ctx context.Context, r Release) (Release, error)
+	// CreateReleases appends rs and their ledger entries in one
+	// transaction, assigning IDs in order: all or none.
+	CreateReleases(ctx context.Context, rs []Release) ([]Release, error)
 	// Releases returns releases matching f in id order.
 	Releases(ctx context.Context, f ReleaseFilter) ([]Release, error)
 }

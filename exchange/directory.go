@@ -148,3 +148,9 @@ func (x *Exchange) TaskForces(ctx context.Context) ([]enlace.TaskForce, error) {
 func (x *Exchange) Users(ctx context.Context, actor enlace.User) ([]enlace.User, error) {
 	return x.store.Users(ctx, actor.Agency)
 }
+
+// UserByName returns the user called username, for commands run on the
+// exchange's own machine. ENotFound if none.
+func (x *Exchange) UserByName(ctx context.Context, username string) (enlace.User, error) {
+	return x.store.UserByName(ctx, username)
+}

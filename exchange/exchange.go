@@ -40,6 +40,15 @@ type Exchange struct {
 
 	screening *Screening
 
+	rescreenMu     sync.Mutex // one rescreen at a time
+	rescreened     bool
+	rescreenMarker string // the lists the last rescreen used
+
+	// released holds the keys of releases known to stand (see
+	// recordReleases). Two readers may still race to record the same
+	// release; the second finds it in the store.
+	released sync.Map
+
 	mu      sync.Mutex // serialises policy rebuilds
 	current struct {
 		sync.RWMutex

@@ -31,7 +31,16 @@ func (x *Exchange) CreateReport(ctx context.Context, actor enlace.User, r enlace
 			return enlace.Report{}, err
 		}
 	}
-	return x.store.CreateReport(ctx, r)
+	created, err := x.store.CreateReport(ctx, r)
+	if err != nil {
+		return enlace.Report{}, err
+	}
+	// The report is stored whatever screening finds; a hit is an alert to
+	// its originator, not a reason to refuse intelligence.
+	if _, err := x.screenObjects(ctx, created.ID, created.Originator, created.Nation, created.Objects); err != nil {
+		x.log.ErrorContext(ctx, "screen new report", "report", created.ID, "err", err)
+	}
+	return created, nil
 }
 
 // canReadIntelligence reports whether actor's roles let it read reports
@@ -46,21 +55,43 @@ func canReadIntelligence(u enlace.User) bool {
 // stays hidden; a report it did receive before is EForbidden, with the
 // policy's reasons.
 func (x *Exchange) Read(ctx context.Context, actor enlace.User, id, purpose string) (enlace.Report, enlace.Decision, error) {
+	g, err := x.authorizeRead(ctx, actor, id, purpose)
+	if err != nil {
+		return enlace.Report{}, g.decision, err
+	}
+	if err := x.recordRelease(ctx, actor, g.report, g.purpose, g.holder, g.decision); err != nil {
+		return enlace.Report{}, enlace.Decision{}, err
+	}
+	return g.report, g.decision, nil
+}
+
+// readGrant is what authorizeRead found.
+type readGrant struct {
+	report   enlace.Report
+	purpose  enlace.Purpose
+	decision enlace.Decision
+	holder   string // the onward releaser, "" for a direct release
+}
+
+// authorizeRead decides whether actor may read report id for the
+// declared purpose, with Read's errors: ENotFound for a report its agency
+// never received, EForbidden (and the decision's reasons) for one it did.
+func (x *Exchange) authorizeRead(ctx context.Context, actor enlace.User, id, purpose string) (readGrant, error) {
 	p, err := x.purpose(purpose)
 	if err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
+		return readGrant{}, err
 	}
 	pol, err := x.Policy(ctx)
 	if err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
+		return readGrant{}, err
 	}
 	r, err := x.report(ctx, id)
 	if err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
+		return readGrant{}, err
 	}
 	consents, err := x.store.Consents(ctx, r.ID)
 	if err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
+		return readGrant{}, err
 	}
 	d, holder := x.decide(pol, actor, r, p, consents)
 	if !canReadIntelligence(actor) {
@@ -69,17 +100,14 @@ func (x *Exchange) Read(ctx context.Context, actor enlace.User, id, purpose stri
 	if !d.Allowed {
 		known, err := x.received(ctx, actor.Agency, r.ID)
 		if err != nil {
-			return enlace.Report{}, enlace.Decision{}, err
+			return readGrant{}, err
 		}
 		if !known {
-			return enlace.Report{}, enlace.Decision{}, enlace.Errorf(enlace.ENotFound, "no report %s", id)
+			return readGrant{}, enlace.Errorf(enlace.ENotFound, "no report %s", id)
 		}
-		return enlace.Report{}, d, enlace.Errorf(enlace.EForbidden, "%s", d.Explain())
+		return readGrant{decision: d}, enlace.Errorf(enlace.EForbidden, "%s", d.Explain())
 	}
-	if err := x.recordRelease(ctx, actor, r, p, holder, d); err != nil {
-		return enlace.Report{}, enlace.Decision{}, err
-	}
-	return r, d, nil
+	return readGrant{report: r, purpose: p, decision: d, holder: holder}, nil
 }
 
 // Page is one page of reports and the cursor for the next.
@@ -150,8 +178,13 @@ func (x *Exchange) List(ctx context.Context, actor enlace.User, purpose string, 
 // onward release through each holder that asked the originator's consent
 // for this reader. It returns the decision and the holder ("" for direct).
 func (x *Exchange) decide(pol *policy.Policy, actor enlace.User, r enlace.Report, p enlace.Purpose, consents []enlace.Consent) (enlace.Decision, string) {
+	return x.decideSubject(pol, actor, policy.Subject{ID: r.ID, Originator: r.Originator, Markings: r.Markings}, p, consents)
+}
+
+// decideSubject is decide for a report known by its policy subject.
+func (x *Exchange) decideSubject(pol *policy.Policy, actor enlace.User, s policy.Subject, p enlace.Purpose, consents []enlace.Consent) (enlace.Decision, string) {
 	req := policy.Request{
-		Report:   policy.Subject{ID: r.ID, Originator: r.Originator, Markings: r.Markings},
+		Report:   s,
 		Reader:   actor.Agency,
 		Purpose:  p,
 		At:       x.now().UTC(),
@@ -192,22 +225,19 @@ func (x *Exchange) recordRelease(ctx context.Context, actor enlace.User, r enlac
 	if actor.Agency == r.Originator {
 		return nil
 	}
-	releaser := r.Originator
+	return x.recordReleases(ctx, []enlace.Release{x.release(actor, r.ID, r.Originator, p, holder, d)})
+}
+
+// release returns the release of a report to actor's agency for p, by
+// its originator or, for an onward release, by holder.
+func (x *Exchange) release(actor enlace.User, report, originator string, p enlace.Purpose, holder string, d enlace.Decision) enlace.Release {
+	releaser := originator
 	if holder != "" {
 		releaser = holder
 	}
-	prior, err := x.store.Releases(ctx, enlace.ReleaseFilter{ReportID: r.ID, Recipient: actor.Agency})
-	if err != nil {
-		return err
-	}
-	for _, rel := range prior {
-		if rel.Purpose == p && rel.Releaser == releaser {
-			return nil
-		}
-	}
-	_, err = x.store.CreateRelease(ctx, enlace.Release{
-		ReportID:         r.ID,
-		Originator:       r.Originator,
+	return enlace.Release{
+		ReportID:         report,
+		Originator:       originator,
 		Releaser:         releaser,
 		Recipient:        actor.Agency,
 		RecipientNation:  actor.Nation,
@@ -216,8 +246,58 @@ func (x *Exchange) recordRelease(ctx context.Context, actor enlace.User, r enlac
 		AgreementVersion: d.AgreementVersion,
 		Policies:         d.Policies(),
 		At:               x.now().UTC(),
-	})
-	return err
+	}
+}
+
+// releaseKey identifies a release for recordReleases: a report goes to a
+// recipient for a purpose through a releaser once.
+func releaseKey(r enlace.Release) string {
+	return r.ReportID + "|" + r.Recipient + "|" + string(r.Purpose) + "|" + r.Releaser
+}
+
+// recordReleases writes those of rs that do not stand yet, with their
+// ledger entries, in one transaction. Releases are never deleted, so the
+// keys of those known to stand are remembered and not asked for again.
+func (x *Exchange) recordReleases(ctx context.Context, rs []enlace.Release) error {
+	var missing []enlace.Release
+	for _, r := range rs {
+		if _, ok := x.released.Load(releaseKey(r)); !ok {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(missing))
+	for _, r := range missing {
+		ids = append(ids, r.ReportID)
+	}
+	prior, err := x.store.Releases(ctx, enlace.ReleaseFilter{ReportIDs: ids, Recipient: missing[0].Recipient})
+	if err != nil {
+		return err
+	}
+	stands := map[string]bool{}
+	for _, r := range prior {
+		stands[releaseKey(r)] = true
+		x.released.Store(releaseKey(r), true)
+	}
+	var create []enlace.Release
+	for _, r := range missing {
+		if !stands[releaseKey(r)] {
+			stands[releaseKey(r)] = true
+			create = append(create, r)
+		}
+	}
+	if len(create) == 0 {
+		return nil
+	}
+	if _, err := x.store.CreateReleases(ctx, create); err != nil {
+		return err
+	}
+	for _, r := range create {
+		x.released.Store(releaseKey(r), true)
+	}
+	return nil
 }
 
 // report loads report id, with the message a partner may read when it

@@ -29,7 +29,11 @@ func (s *Server) getReport(w http.ResponseWriter, r *http.Request, u enlace.User
 		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"report": rep, "decision": d})
+	hits, err := s.x.ScreeningHits(r.Context(), u, rep.ID, r.Header.Get(PurposeHeader))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"report": rep, "decision": d, "screening_hits": nonNil(hits)})
 	return nil
 }
 

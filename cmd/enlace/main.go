@@ -49,6 +49,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newPolicyCmd(),
 		newListsCmd(),
 		newScreenCmd(),
+		newImportCmd(),
+		newBenchCmd(),
 	)
 	return root
 }

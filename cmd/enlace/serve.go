@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,11 +10,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/enlace-exchange/enlace/demo"
 	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/httpapi"
+	"github.com/enlace-exchange/enlace/taxii"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
@@ -88,9 +91,32 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		}
 	}
 
+	jobs := startJobs(ctx, log)
+	defer jobs.stop()
+	jobs.every(5*time.Second, "rescreen", func(ctx context.Context) error {
+		_, err := x.Rescreen(ctx)
+		return err
+	})
+
+	// TAXII next tokens are signed with a key kept in the data directory,
+	// so a client's paging survives a restart.
+	cursorKey, err := secretFile(filepath.Join(f.dir, "taxii-cursor.key"), 32)
+	if err != nil {
+		return err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := httpapi.New(x, log, reg)
+	api.Handle("/taxii2/", taxii.New(taxii.Config{
+		Backend:      taxiiBackend{x},
+		Authenticate: api.Authenticate,
+		Title:        "enlace",
+		Description:  "Intelligence shared under agreements, filtered by the sharing policy for the purpose of each API root.",
+		MaxLimit:     1000,
+		CursorKey:    cursorKey,
+		Logger:       log,
+	}))
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -127,4 +153,63 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// jobs runs the server's background work until stopped.
+type jobs struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	log    *slog.Logger
+	wg     sync.WaitGroup
+}
+
+func startJobs(ctx context.Context, log *slog.Logger) *jobs {
+	j := &jobs{log: log}
+	j.ctx, j.cancel = context.WithCancel(ctx)
+	return j
+}
+
+// every runs fn now and then every period, logging its failures, until
+// the jobs stop.
+func (j *jobs) every(period time.Duration, name string, fn func(context.Context) error) {
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			if err := fn(j.ctx); err != nil && j.ctx.Err() == nil {
+				j.log.Error("background job failed", "job", name, "err", err)
+			}
+			select {
+			case <-j.ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// stop cancels the jobs and waits for them to return.
+func (j *jobs) stop() {
+	j.cancel()
+	j.wg.Wait()
+}
+
+// secretFile returns the n random bytes kept in path, creating the file
+// (mode 0600) the first time.
+func secretFile(path string, n int) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) == n {
+		return b, nil
+	}
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("secret %s: unreadable or of the wrong size", path)
+	}
+	b = make([]byte, n)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write secret %s: %w", path, err)
+	}
+	return b, nil
 }

@@ -67,6 +67,21 @@ func (db *DB) CreateAgreement(ctx context.Context, a enlace.Agreement) (enlace.A
 			a.Onward, micros(a.ValidFrom), nullMicros(a.ValidUntil), a.LegalBasis, a.CreatedBy, micros(a.CreatedAt)); err != nil {
 			return err
 		}
+		rec, err := enlace.AgreementRecord(a)
+		if err != nil {
+			return err
+		}
+		from, err := scopeNation(ctx, tx, a.Provider)
+		if err != nil {
+			return err
+		}
+		to, err := scopeNation(ctx, tx, a.Recipient)
+		if err != nil {
+			return err
+		}
+		if err := ledger(ctx, tx, enlace.EntryAgreement, fmt.Sprintf("%s/%d", a.ID, a.Version), from, to, micros(a.CreatedAt), rec); err != nil {
+			return err
+		}
 		return bumpPolicy(ctx, tx)
 	})
 	if err != nil {

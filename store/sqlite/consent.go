@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/enlace-exchange/enlace"
@@ -40,6 +41,14 @@ func (db *DB) CreateConsent(ctx context.Context, c enlace.Consent) (enlace.Conse
 			c.ReportID, c.Originator, c.RequestedBy, c.Holder, c.Recipient, purposes, c.Status, granted,
 			nullMicros(c.ExpiresAt), c.DecidedBy, nullMicros(c.DecidedAt), c.Note, micros(c.CreatedAt)).Scan(&c.ID); err != nil {
 			return err
+		}
+		if err := ledgerConsent(ctx, tx, enlace.EntryConsent, c, micros(c.CreatedAt)); err != nil {
+			return err
+		}
+		if c.Status != enlace.ConsentRequested {
+			if err := ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, micros(c.CreatedAt)); err != nil {
+				return err
+			}
 		}
 		return bumpPolicy(ctx, tx)
 	})
@@ -80,6 +89,9 @@ func (db *DB) DecideConsent(ctx context.Context, id int64, d enlace.ConsentDecis
 		if _, err := tx.ExecContext(ctx, `UPDATE consents SET status = ?, granted_purposes = ?, expires_at = ?,
 			note = ?, decided_by = ?, decided_at = ? WHERE id = ?`,
 			c.Status, granted, nullMicros(c.ExpiresAt), c.Note, c.DecidedBy, nullMicros(c.DecidedAt), id); err != nil {
+			return err
+		}
+		if err := ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, micros(at)); err != nil {
 			return err
 		}
 		return bumpPolicy(ctx, tx)
@@ -152,4 +164,26 @@ func scanConsent(s scanner) (enlace.Consent, error) {
 	c.DecidedAt = fromNullMicros(decided)
 	c.CreatedAt = fromMicros(created)
 	return c, nil
+}
+
+// ledgerConsent appends the entry of a consent request or of its answer,
+// between the originator's nation and the recipient's.
+func ledgerConsent(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, c enlace.Consent, at int64) error {
+	record := enlace.ConsentRecord
+	if kind == enlace.EntryConsentDecision {
+		record = enlace.ConsentDecisionRecord
+	}
+	rec, err := record(c)
+	if err != nil {
+		return err
+	}
+	from, err := agencyNation(ctx, tx, c.Originator)
+	if err != nil {
+		return err
+	}
+	to, err := agencyNation(ctx, tx, c.Recipient)
+	if err != nil {
+		return err
+	}
+	return ledger(ctx, tx, kind, strconv.FormatInt(c.ID, 10), from, to, at, rec)
 }

@@ -206,6 +206,15 @@ func classify(err error) error {
 	return err
 }
 
+// isUnique reports whether err is a unique or primary key violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
 // exists reports whether query (a SELECT of one row) finds a row.
 func exists(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
 	var one int

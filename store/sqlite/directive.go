@@ -40,12 +40,23 @@ func (db *DB) CreateDirective(ctx context.Context, d enlace.Directive) (enlace.D
 			d.LegalReference, d.IssuedBy, d.IssuerAgency, d.IssuerNation, d.IssuerRank, micros(d.IssuedAt)).Scan(&d.Seq); err != nil {
 			return err
 		}
+		d.ID = enlace.DirectiveID(d.Seq)
+		rec, err := enlace.DirectiveRecord(d)
+		if err != nil {
+			return err
+		}
+		to, err := scopeNation(ctx, tx, d.To)
+		if err != nil {
+			return err
+		}
+		if err := ledger(ctx, tx, enlace.EntryDirective, d.ID, d.IssuerNation, to, micros(d.IssuedAt), rec); err != nil {
+			return err
+		}
 		return bumpPolicy(ctx, tx)
 	})
 	if err != nil {
 		return enlace.Directive{}, err
 	}
-	d.ID = enlace.DirectiveID(d.Seq)
 	return d, nil
 }
 

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,65 +33,64 @@ const (
 // added_after never skips an object that committed after a later-stamped
 // one.
 func (db *DB) CreateReport(ctx context.Context, r enlace.Report) (enlace.Report, error) {
+	var out enlace.Report
+	err := db.write(ctx, "create report "+r.ID, func(tx *sql.Tx) error {
+		var err error
+		out, err = createReport(ctx, tx, r)
+		return err
+	})
+	if err != nil {
+		return enlace.Report{}, err
+	}
+	return out, nil
+}
+
+// createReport stores r, its objects and its submission entry in tx.
+func createReport(ctx context.Context, tx *sql.Tx, r enlace.Report) (enlace.Report, error) {
 	r.Published = norm(r.Published)
 	r.CreatedAt = norm(r.CreatedAt)
 	heads, err := objectHeads(r.Objects)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("create report %s: %w", r.ID, err)
+		return enlace.Report{}, err
 	}
 	markings, err := jsonText("markings", r.Markings)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("create report %s: %w", r.ID, err)
+		return enlace.Report{}, err
 	}
 	grading, err := jsonText("grading", r.Grading)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("create report %s: %w", r.ID, err)
+		return enlace.Report{}, err
 	}
 	derived, err := jsonText("derived_from", r.DerivedFrom)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("create report %s: %w", r.ID, err)
+		return enlace.Report{}, err
 	}
-	err = db.write(ctx, "create report "+r.ID, func(tx *sql.Tx) error {
-		if err := absent(ctx, tx, "report "+r.ID, `SELECT 1 FROM reports WHERE id = ?`, r.ID); err != nil {
-			return err
-		}
-		if err := present(ctx, tx, "originator agency "+r.Originator, `SELECT 1 FROM agencies WHERE id = ?`, r.Originator); err != nil {
-			return err
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO reports (id, originator, nation, title, description, markings,
-			grading, derived_from, synthetic, created_by, published, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-			r.ID, r.Originator, r.Nation, r.Title, r.Description, markings,
-			grading, derived, r.Synthetic, r.CreatedBy, micros(r.Published), micros(r.CreatedAt)).Scan(&r.Seq)
-		if err != nil {
-			return err
-		}
-		if len(heads) == 0 {
-			return nil
-		}
-		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT max(date_added) FROM objects`).Scan(&last); err != nil {
-			return err
-		}
-		added := micros(r.CreatedAt)
-		if last.Valid && last.Int64 >= added {
-			added = last.Int64 + 1
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO objects (report_id, position, id, type, spec_version,
-			created, modified, date_added, originator, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for i, h := range heads {
-			if _, err := stmt.ExecContext(ctx, r.ID, i, h.ID, h.Type, h.SpecVersion,
-				h.Created, h.Modified, added+int64(i), r.Originator, string(r.Objects[i])); err != nil {
-				return fmt.Errorf("object %d (%s): %w", i, h.ID, err)
-			}
-		}
-		return nil
-	})
+	if err := absent(ctx, tx, "report "+r.ID, `SELECT 1 FROM reports WHERE id = ?`, r.ID); err != nil {
+		return enlace.Report{}, err
+	}
+	if err := present(ctx, tx, "originator agency "+r.Originator, `SELECT 1 FROM agencies WHERE id = ?`, r.Originator); err != nil {
+		return enlace.Report{}, err
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO reports (id, originator, nation, title, description, markings,
+		grading, derived_from, synthetic, created_by, published, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		r.ID, r.Originator, r.Nation, r.Title, r.Description, markings,
+		grading, derived, r.Synthetic, r.CreatedBy, micros(r.Published), micros(r.CreatedAt)).Scan(&r.Seq)
 	if err != nil {
+		return enlace.Report{}, err
+	}
+	if err := insertObjects(ctx, tx, r, heads); err != nil {
+		return enlace.Report{}, err
+	}
+	digests := make([]enlace.ObjectDigest, len(heads))
+	for i, h := range heads {
+		digests[i] = enlace.ObjectDigest{ID: h.ID, SHA256: h.SHA256}
+	}
+	rec, err := enlace.SubmissionRecord(r, digests)
+	if err != nil {
+		return enlace.Report{}, err
+	}
+	if err := ledger(ctx, tx, enlace.EntrySubmission, r.ID, r.Nation, "", micros(r.CreatedAt), rec); err != nil {
 		return enlace.Report{}, err
 	}
 	return r, nil
@@ -100,6 +101,19 @@ type objectHead struct {
 	ID, Type          string
 	SpecVersion       sql.NullString
 	Created, Modified sql.NullInt64
+	SHA256            string // hex of the raw bytes
+}
+
+// versionKey is modified, else created, else 0 for an object without
+// versions.
+func (h objectHead) versionKey() int64 {
+	switch {
+	case h.Modified.Valid:
+		return h.Modified.Int64
+	case h.Created.Valid:
+		return h.Created.Int64
+	}
+	return 0
 }
 
 // objectHeads reads the indexed properties of each object.
@@ -130,6 +144,8 @@ func objectHeads(objects []json.RawMessage) ([]objectHead, error) {
 		if h.Modified, err = stixTime(v.Modified); err != nil {
 			return nil, enlace.Errorf(enlace.EInvalid, "object %s: modified %q is not a timestamp", v.ID, *v.Modified)
 		}
+		sum := sha256.Sum256(o)
+		h.SHA256 = hex.EncodeToString(sum[:])
 		heads[i] = h
 	}
 	return heads, nil
@@ -249,8 +265,8 @@ func loadObjects(ctx context.Context, tx *sql.Tx, reports []enlace.Report) error
 		index[r.ID] = i
 		args[i] = r.ID
 	}
-	q := `SELECT report_id, raw FROM objects WHERE report_id IN (?` + strings.Repeat(`, ?`, len(reports)-1) +
-		`) ORDER BY report_id, position`
+	q := `SELECT report_id, raw FROM objects WHERE withdrawn_at IS NULL AND report_id IN (?` +
+		strings.Repeat(`, ?`, len(reports)-1) + `) ORDER BY report_id, position`
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("load objects: %w", err)

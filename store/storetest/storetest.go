@@ -61,6 +61,14 @@ func Run(t *testing.T, open func(t *testing.T) enlace.Store) {
 		{"ReleaseFilters", testReleaseFilters},
 		{"PolicyVersion", testPolicyVersion},
 		{"TimePrecision", testTimePrecision},
+		{"LedgerEntries", testLedgerEntries},
+		{"Checkpoints", testCheckpoints},
+		{"Objects", testObjects},
+		{"ObjectVersions", testObjectVersions},
+		{"Withdrawal", testWithdrawal},
+		{"Submissions", testSubmissions},
+		{"Alerts", testAlerts},
+		{"ScreeningHits", testScreeningHits},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -82,7 +82,13 @@ CREATE INDEX reports_nation ON reports (nation, seq);
 
 -- One row per STIX object version carried by a report, raw as received.
 -- date_added is strictly increasing in commit order (see CreateReport), so
--- paging on it never skips an object that committed late.
+-- paging on it never skips an object that committed late. version_key is
+-- modified, else created, else 0 for objects without versions; a version
+-- is stored once. is_first and is_last mark each object's oldest and
+-- newest live version, kept by CreateReport and WithdrawObjects, so the
+-- TAXII default (the last version) is an index range, not a grouping. A
+-- withdrawn version loses its bytes but keeps its digest, which the
+-- ledger's submission entry committed to.
 CREATE TABLE objects (
     seq          INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     report_id    TEXT    NOT NULL REFERENCES reports (id),
@@ -92,13 +98,41 @@ CREATE TABLE objects (
     spec_version TEXT,             -- NULL when the object omits it
     created      INTEGER,
     modified     INTEGER,
+    version_key  INTEGER NOT NULL,
     date_added   INTEGER NOT NULL,
     originator   TEXT    NOT NULL, -- the report's originator agency
-    raw          TEXT    NOT NULL,
-    UNIQUE (report_id, position)
+    sha256       TEXT    NOT NULL, -- hex digest of raw as received
+    is_first     INTEGER NOT NULL,
+    is_last      INTEGER NOT NULL,
+    withdrawn_at INTEGER,
+    raw          TEXT    NOT NULL, -- '' once withdrawn
+    UNIQUE (report_id, position),
+    UNIQUE (id, version_key)
 ) STRICT;
 CREATE INDEX objects_date_added ON objects (date_added);
-CREATE INDEX objects_id ON objects (id, modified);
+CREATE INDEX objects_originator ON objects (originator, date_added);
+CREATE INDEX objects_type ON objects (type, date_added);
+
+-- Versions of objects their originator withdrew.
+CREATE TABLE withdrawals (
+    id         INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    originator TEXT    NOT NULL,
+    object_id  TEXT    NOT NULL,
+    digests    TEXT    NOT NULL, -- JSON array of SHA-256 hex
+    by_user    TEXT    NOT NULL,
+    at         INTEGER NOT NULL
+) STRICT;
+
+-- The add-objects requests TAXII clients made, and what came of each.
+CREATE TABLE taxii_statuses (
+    id                TEXT    NOT NULL PRIMARY KEY,
+    user_id           INTEGER NOT NULL REFERENCES users (id),
+    collection        TEXT    NOT NULL,
+    request_timestamp INTEGER NOT NULL,
+    total             INTEGER NOT NULL,
+    successes         TEXT    NOT NULL, -- JSON array of enlace.StatusDetail
+    failures          TEXT    NOT NULL
+) STRICT;
 
 -- Agreement versions are appended, never rewritten: a release names the
 -- exact terms it was made under.
@@ -208,6 +242,84 @@ CREATE INDEX releases_recipient ON releases (recipient, id);
 CREATE INDEX releases_recipient_nation ON releases (recipient_nation, id);
 CREATE INDEX releases_originator ON releases (originator, id);
 
+-- The ledger: one entry per record it proves, appended in the record's
+-- transaction; idx is the entry's position in the Merkle log. Entries are
+-- never rewritten, and (kind, record_id) has one entry.
+CREATE TABLE ledger_entries (
+    idx         INTEGER NOT NULL PRIMARY KEY,
+    kind        TEXT    NOT NULL,
+    record_id   TEXT    NOT NULL,
+    from_nation TEXT    NOT NULL,
+    to_nation   TEXT    NOT NULL,
+    at          INTEGER NOT NULL,
+    salt        BLOB    NOT NULL,
+    commitment  BLOB    NOT NULL,
+    UNIQUE (kind, record_id)
+) STRICT;
+CREATE INDEX ledger_entries_to ON ledger_entries (to_nation, at);
+
+-- +goose StatementBegin
+CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+BEGIN
+    SELECT RAISE(ABORT, 'ledger entries are never rewritten');
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+BEGIN
+    SELECT RAISE(ABORT, 'ledger entries are never deleted');
+END;
+-- +goose StatementEnd
+
+-- Signed checkpoints of the ledger, and partners' cosignatures on them.
+CREATE TABLE checkpoints (
+    size INTEGER NOT NULL PRIMARY KEY,
+    root BLOB    NOT NULL,
+    note BLOB    NOT NULL,
+    at   INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE cosignatures (
+    size      INTEGER NOT NULL REFERENCES checkpoints (size),
+    name      TEXT    NOT NULL,
+    signature BLOB    NOT NULL,
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (size, name)
+) STRICT;
+
+-- Alerts to an agency and its nation's authority; appended, never edited.
+CREATE TABLE alerts (
+    id        INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    kind      TEXT    NOT NULL,
+    agency    TEXT    NOT NULL,
+    nation    TEXT    NOT NULL,
+    report_id TEXT    NOT NULL, -- '' when none
+    subject   TEXT    NOT NULL,
+    text      TEXT    NOT NULL,
+    detail    TEXT    NOT NULL, -- JSON, '' when none
+    at        INTEGER NOT NULL
+) STRICT;
+CREATE INDEX alerts_agency ON alerts (agency, id);
+CREATE INDEX alerts_nation ON alerts (nation, id);
+
+-- Sanctions-list entries that entities in a report's objects matched.
+CREATE TABLE screening_hits (
+    report_id    TEXT    NOT NULL REFERENCES reports (id),
+    object_id    TEXT    NOT NULL,
+    entity       TEXT    NOT NULL,
+    entity_type  TEXT    NOT NULL,
+    list         TEXT    NOT NULL,
+    list_version TEXT    NOT NULL,
+    entry_id     TEXT    NOT NULL,
+    entry_name   TEXT    NOT NULL,
+    matched_name TEXT    NOT NULL,
+    score        REAL    NOT NULL,
+    explanation  TEXT    NOT NULL, -- JSON
+    found_at     INTEGER NOT NULL,
+    PRIMARY KEY (report_id, object_id, list, entry_id)
+) STRICT;
+
 -- One row. It starts at 1 so that a reader holding 0 ("never loaded")
 -- always differs from the store.
 CREATE TABLE policy_version (
@@ -218,6 +330,13 @@ INSERT INTO policy_version (id, version) VALUES (1, 1);
 
 -- +goose Down
 DROP TABLE policy_version;
+DROP TABLE screening_hits;
+DROP TABLE alerts;
+DROP TABLE cosignatures;
+DROP TABLE checkpoints;
+DROP TABLE ledger_entries;
+DROP TABLE taxii_statuses;
+DROP TABLE withdrawals;
 DROP TABLE releases;
 DROP TABLE consents;
 DROP TABLE directives;

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/enlace-exchange/enlace"
+	"github.com/enlace-exchange/enlace/demo"
+	"github.com/enlace-exchange/enlace/exchange"
+	"github.com/enlace-exchange/enlace/store/sqlite"
+)
+
+func newBenchCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "bench", Short: "Measure enlace on this machine and print a table"}
+	var o ingestBench
+	ingest := &cobra.Command{
+		Use:   "ingest",
+		Short: "Ingest and page-read rates: raw SQLite, enlace ingest, TAXII pages at growing sizes",
+		Long: `bench ingest builds a fresh demo exchange in a temporary directory and
+prints, side by side: the rate of plain SQLite inserts of the same rows,
+enlace's ingest rate (STIX validation, policy grouping, the store's
+ledger entry per submission), and the time to read a page of 1,000
+objects through the policy at each size in --sizes (p50, p99).`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd.Context(), cmd.OutOrStdout())
+		},
+	}
+	ingest.Flags().IntSliceVar(&o.sizes, "sizes", []int{100000, 1000000}, "stored object counts at which to read pages")
+	ingest.Flags().IntVar(&o.batch, "batch", 5000, "objects per add request")
+	ingest.Flags().IntVar(&o.reads, "reads", 200, "pages read at each size")
+	ingest.Flags().StringVar(&o.dir, "dir", "", "working directory (default: a temporary one, removed after)")
+	cmd.AddCommand(ingest)
+	return cmd
+}
+
+// ingestBench is the configuration of bench ingest.
+type ingestBench struct {
+	sizes []int
+	batch int
+	reads int
+	dir   string
+
+	// pageRead, if set, reads one page through a face instead of the
+	// exchange; the TAXII face sets it.
+	pageRead func(ctx context.Context, after time.Time) (int, error)
+}
+
+// benchObject returns synthetic indicator n, about 450 bytes.
+func benchObject(n int) json.RawMessage {
+	id := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "bench-%d", n))
+	ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Millisecond).Format("2006-01-02T15:04:05.000Z")
+	return fmt.Appendf(nil, `{"type":"indicator","spec_version":"2.1","id":"indicator--%s","created":%q,"modified":%q,`+
+		`"name":"Go-fast boat radio beacon %d","description":"Synthetic benchmark indicator: a beacon seen on a go-fast boat off the Pacific coast.",`+
+		`"indicator_types":["malicious-activity"],"pattern":"[network-traffic:dst_port = %d]","pattern_type":"stix",`+
+		`"valid_from":%q,"labels":["synthetic"],"object_marking_refs":["%s"]}`,
+		id, ts, ts, n, 1024+n%60000, ts, enlace.TLPGreen.MarkingID())
+}
+
+func (o *ingestBench) run(ctx context.Context, w io.Writer) error {
+	if len(o.sizes) == 0 || o.batch < 1 || o.reads < 1 {
+		return fmt.Errorf("--sizes, --batch and --reads must be positive")
+	}
+	sizes := slices.Clone(o.sizes)
+	slices.Sort(sizes)
+	dir := o.dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "enlace-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	defer tw.Flush()
+	fmt.Fprintln(tw, "measure\tobjects\tresult")
+
+	// The floor: the same rows into one plain table, same pragmas.
+	raw, err := rawInsertRate(ctx, filepath.Join(dir, "raw.db"), min(sizes[0], 200000), o.batch)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(tw, "raw SQLite insert\t%d\t%.0f objects/s\n", min(sizes[0], 200000), raw)
+
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "enlace.db"), quietLogger())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	x := exchange.New(exchange.Config{Store: st})
+	if _, err := demo.Seed(ctx, x, time.Now()); err != nil {
+		return err
+	}
+	writer, err := x.UserByName(ctx, "dipol-analyst")
+	if err != nil {
+		return err
+	}
+	reader, err := x.UserByName(ctx, "dea-analyst")
+	if err != nil {
+		return err
+	}
+	stored := 0
+	for _, size := range sizes {
+		start := time.Now()
+		n0 := stored
+		for stored < size {
+			objs := make([]json.RawMessage, 0, o.batch)
+			for i := 0; i < o.batch && stored+i < size; i++ {
+				objs = append(objs, benchObject(stored+i))
+			}
+			s, err := x.AddObjects(ctx, writer, "shared", objs)
+			if err != nil {
+				return err
+			}
+			if len(s.Failures) > 0 {
+				return fmt.Errorf("bench object refused: %s", s.Failures[0].Message)
+			}
+			stored += len(objs)
+		}
+		rate := float64(stored-n0) / time.Since(start).Seconds()
+		fmt.Fprintf(tw, "enlace ingest (validate, group, store, ledger)\t%d→%d\t%.0f objects/s\n", n0, stored, rate)
+
+		read := o.pageRead
+		if read == nil {
+			read = func(ctx context.Context, after time.Time) (int, error) {
+				p, err := x.Objects(ctx, reader, "interdiction", "shared", enlace.ObjectFilter{AddedAfter: after, Limit: 1000})
+				return len(p.Objects), err
+			}
+		}
+		all, err := st.Objects(ctx, enlace.ObjectFilter{Limit: 1})
+		if err != nil || len(all) == 0 {
+			return fmt.Errorf("no objects stored: %v", err)
+		}
+		first := all[0].DateAdded
+		var times []time.Duration
+		for i := range o.reads {
+			// Spread the reads across the collection: a page deep in it
+			// costs the same as the first one.
+			after := first.Add(time.Duration(i*(stored/o.reads)) * time.Microsecond)
+			t0 := time.Now()
+			n, err := read(ctx, after)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("page after %v is empty", after)
+			}
+			times = append(times, time.Since(t0))
+		}
+		slices.Sort(times)
+		fmt.Fprintf(tw, "page of 1,000 (DEA analyst, interdiction)\t%d\tp50 %.2f ms, p99 %.2f ms\n", stored,
+			ms(times[len(times)/2]), ms(times[len(times)*99/100]))
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// rawInsertRate inserts n benchmark rows into a plain SQLite table in
+// batches, with the store's durability settings, and returns rows/s.
+func rawInsertRate(ctx context.Context, path string, n, batch int) (float64, error) {
+	db, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE objects (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+		date_added INTEGER NOT NULL, raw TEXT NOT NULL)`); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	for done := 0; done < n; {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO objects (id, date_added, raw) VALUES (?, ?, ?)`)
+		if err != nil {
+			return 0, err
+		}
+		for i := 0; i < batch && done < n; i++ {
+			if _, err := stmt.ExecContext(ctx, fmt.Sprint("indicator-", done), done, string(benchObject(done))); err != nil {
+				return 0, err
+			}
+			done++
+		}
+		stmt.Close()
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}

@@ -1,0 +1,374 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/enlace-exchange/enlace"
+)
+
+// appendEntry appends e to the ledger in tx, the transaction of the record
+// it proves, at the next index. The single write connection serialises
+// appends, so max(idx)+1 is never handed out twice.
+func appendEntry(ctx context.Context, tx *sql.Tx, e enlace.LedgerEntry) error {
+	err := tx.QueryRowContext(ctx, `INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation,
+		at, salt, commitment)
+		VALUES ((SELECT coalesce(max(idx) + 1, 0) FROM ledger_entries), ?, ?, ?, ?, ?, ?, ?) RETURNING idx`,
+		string(e.Kind), e.RecordID, e.From, e.To, micros(e.At), e.Salt, e.Commitment).Scan(&e.Index)
+	if err != nil {
+		return fmt.Errorf("append ledger entry for %s %s: %w", e.Kind, e.RecordID, err)
+	}
+	return nil
+}
+
+// ledger commits to record and appends the entry in tx.
+func ledger(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id, from, to string, at int64, record []byte) error {
+	return appendEntry(ctx, tx, enlace.NewLedgerEntry(kind, id, from, to, fromMicros(at), record))
+}
+
+// agencyNation returns the nation of agency id, "" if there is none.
+func agencyNation(ctx context.Context, tx *sql.Tx, id string) (string, error) {
+	var n string
+	err := tx.QueryRowContext(ctx, `SELECT nation FROM agencies WHERE id = ?`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return n, err
+}
+
+// scopeNation returns the nation a scope belongs to: the nation itself or
+// an agency's, and "" for a task force, which spans nations.
+func scopeNation(ctx context.Context, tx *sql.Tx, s enlace.Scope) (string, error) {
+	switch {
+	case s.Nation != "":
+		return s.Nation, nil
+	case s.Agency != "":
+		return agencyNation(ctx, tx, s.Agency)
+	}
+	return "", nil
+}
+
+// LedgerSize returns the number of entries.
+func (db *DB) LedgerSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.read(ctx, "ledger size", func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM ledger_entries`).Scan(&n)
+	})
+	return n, err
+}
+
+// LedgerEntries returns the entries with index in [start, end), in order.
+// EInvalid if the range is not within the log. A gap in the indexes (a
+// row deleted behind the store's back) shows as a missing index, for the
+// verifier to name.
+func (db *DB) LedgerEntries(ctx context.Context, start, end int64) ([]enlace.LedgerEntry, error) {
+	if start < 0 || end < start {
+		return nil, enlace.Errorf(enlace.EInvalid, "ledger range [%d, %d) is not a range", start, end)
+	}
+	var out []enlace.LedgerEntry
+	err := db.read(ctx, fmt.Sprintf("ledger entries [%d, %d)", start, end), func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT idx, kind, record_id, from_nation, to_nation, at, salt, commitment
+			FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e enlace.LedgerEntry
+			var kind string
+			var at int64
+			if err := rows.Scan(&e.Index, &kind, &e.RecordID, &e.From, &e.To, &at, &e.Salt, &e.Commitment); err != nil {
+				return err
+			}
+			e.Kind, e.At = enlace.EntryKind(kind), fromMicros(at)
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// LedgerRecord recomputes the canonical record e proves from the tables.
+// ENotFound if the record is gone.
+func (db *DB) LedgerRecord(ctx context.Context, e enlace.LedgerEntry) ([]byte, error) {
+	var rec []byte
+	err := db.read(ctx, fmt.Sprintf("ledger record of entry %d", e.Index), func(tx *sql.Tx) error {
+		var err error
+		rec, err = ledgerRecord(ctx, tx, e.Kind, e.RecordID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return enlace.Errorf(enlace.ENotFound, "%s %s not found", e.Kind, e.RecordID)
+		}
+		return err
+	})
+	return rec, err
+}
+
+func ledgerRecord(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id string) ([]byte, error) {
+	num := func() (int64, error) {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return 0, sql.ErrNoRows
+		}
+		return n, nil
+	}
+	switch kind {
+	case enlace.EntryRelease:
+		n, err := num()
+		if err != nil {
+			return nil, err
+		}
+		r, err := scanRelease(tx.QueryRowContext(ctx, releaseSelect+` WHERE id = ?`, n))
+		if err != nil {
+			return nil, err
+		}
+		return enlace.ReleaseRecord(r)
+	case enlace.EntryAgreement:
+		ag, v, ok := strings.Cut(id, "/")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil {
+			return nil, sql.ErrNoRows
+		}
+		a, err := scanAgreement(tx.QueryRowContext(ctx, agreementSelect+` WHERE id = ? AND version = ?`, ag, n))
+		if err != nil {
+			return nil, err
+		}
+		return enlace.AgreementRecord(a)
+	case enlace.EntryDirective:
+		seq, ok := directiveSeq(id)
+		if !ok {
+			return nil, sql.ErrNoRows
+		}
+		d, err := scanDirective(tx.QueryRowContext(ctx, directiveSelect+` WHERE seq = ?`, seq))
+		if err != nil {
+			return nil, err
+		}
+		return enlace.DirectiveRecord(d)
+	case enlace.EntryConsent, enlace.EntryConsentDecision:
+		n, err := num()
+		if err != nil {
+			return nil, err
+		}
+		c, err := scanConsent(tx.QueryRowContext(ctx, consentSelect+` WHERE id = ?`, n))
+		if err != nil {
+			return nil, err
+		}
+		if kind == enlace.EntryConsent {
+			return enlace.ConsentRecord(c)
+		}
+		if c.Status == enlace.ConsentRequested {
+			return nil, sql.ErrNoRows
+		}
+		return enlace.ConsentDecisionRecord(c)
+	case enlace.EntrySubmission:
+		r, err := scanReport(tx.QueryRowContext(ctx, reportSelect+` WHERE id = ?`, id))
+		if err != nil {
+			return nil, err
+		}
+		digests, err := objectDigests(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		return enlace.SubmissionRecord(r, digests)
+	case enlace.EntryWithdrawal:
+		n, err := num()
+		if err != nil {
+			return nil, err
+		}
+		w, err := scanWithdrawal(tx.QueryRowContext(ctx, withdrawalSelect+` WHERE id = ?`, n))
+		if err != nil {
+			return nil, err
+		}
+		return enlace.WithdrawalRecord(w)
+	}
+	return nil, sql.ErrNoRows
+}
+
+// objectDigests returns the digests of report id's objects in its order.
+func objectDigests(ctx context.Context, tx *sql.Tx, report string) ([]enlace.ObjectDigest, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, sha256 FROM objects WHERE report_id = ? ORDER BY position`, report)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []enlace.ObjectDigest
+	for rows.Next() {
+		var d enlace.ObjectDigest
+		if err := rows.Scan(&d.ID, &d.SHA256); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// UnledgeredRecords returns the records that have no ledger entry, as
+// "<kind> <id>", in table order.
+func (db *DB) UnledgeredRecords(ctx context.Context) ([]string, error) {
+	queries := []struct {
+		kind  enlace.EntryKind
+		query string
+	}{
+		{enlace.EntrySubmission, `SELECT id AS rid FROM reports`},
+		{enlace.EntryRelease, `SELECT CAST(id AS TEXT) AS rid FROM releases`},
+		{enlace.EntryAgreement, `SELECT id || '/' || version AS rid FROM agreements`},
+		{enlace.EntryDirective, `SELECT 'D-' || seq AS rid FROM directives`},
+		{enlace.EntryConsent, `SELECT CAST(id AS TEXT) AS rid FROM consents`},
+		{enlace.EntryConsentDecision, `SELECT CAST(id AS TEXT) AS rid FROM consents WHERE status <> 'requested'`},
+		{enlace.EntryWithdrawal, `SELECT CAST(id AS TEXT) AS rid FROM withdrawals`},
+	}
+	var out []string
+	err := db.read(ctx, "find unledgered records", func(tx *sql.Tx) error {
+		for _, q := range queries {
+			rows, err := tx.QueryContext(ctx, `SELECT r.rid FROM (`+q.query+`) AS r
+				WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.kind = ? AND e.record_id = r.rid) ORDER BY r.rid`, string(q.kind))
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				out = append(out, string(q.kind)+" "+id)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SaveCheckpoint stores c. EConflict if a checkpoint of that size with
+// another root exists; saving the same one again is no error.
+func (db *DB) SaveCheckpoint(ctx context.Context, c enlace.Checkpoint) error {
+	return db.write(ctx, fmt.Sprintf("save checkpoint %d", c.Size), func(tx *sql.Tx) error {
+		var root []byte
+		err := tx.QueryRowContext(ctx, `SELECT root FROM checkpoints WHERE size = ?`, c.Size).Scan(&root)
+		if err == nil {
+			if hex.EncodeToString(root) != hex.EncodeToString(c.Root) {
+				return enlace.Errorf(enlace.EConflict, "a checkpoint of size %d with another root exists", c.Size)
+			}
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO checkpoints (size, root, note, at) VALUES (?, ?, ?, ?)`,
+			c.Size, c.Root, c.Note, micros(c.At))
+		return err
+	})
+}
+
+const checkpointSelect = `SELECT size, root, note, at FROM checkpoints`
+
+// LatestCheckpoint returns the largest checkpoint with its cosignatures.
+// ENotFound if none.
+func (db *DB) LatestCheckpoint(ctx context.Context) (enlace.Checkpoint, error) {
+	return db.checkpoint(ctx, "latest checkpoint", checkpointSelect+` ORDER BY size DESC LIMIT 1`)
+}
+
+// CheckpointAt returns the checkpoint of size n with its cosignatures.
+// ENotFound if none.
+func (db *DB) CheckpointAt(ctx context.Context, n int64) (enlace.Checkpoint, error) {
+	return db.checkpoint(ctx, fmt.Sprintf("checkpoint %d", n), checkpointSelect+` WHERE size = ?`, n)
+}
+
+func (db *DB) checkpoint(ctx context.Context, op, query string, args ...any) (enlace.Checkpoint, error) {
+	var c enlace.Checkpoint
+	err := db.read(ctx, op, func(tx *sql.Tx) error {
+		var err error
+		c, err = scanCheckpoint(tx.QueryRowContext(ctx, query, args...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return enlace.Errorf(enlace.ENotFound, "no such checkpoint")
+		}
+		if err != nil {
+			return err
+		}
+		c.Cosignatures, err = cosignatures(ctx, tx, c.Size)
+		return err
+	})
+	return c, err
+}
+
+// Checkpoints returns up to limit checkpoints, largest first, with their
+// cosignatures.
+func (db *DB) Checkpoints(ctx context.Context, limit int) ([]enlace.Checkpoint, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	var out []enlace.Checkpoint
+	err := db.read(ctx, "list checkpoints", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, checkpointSelect+` ORDER BY size DESC LIMIT ?`, limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			c, err := scanCheckpoint(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, c)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Cosignatures, err = cosignatures(ctx, tx, out[i].Size); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func scanCheckpoint(s scanner) (enlace.Checkpoint, error) {
+	var c enlace.Checkpoint
+	var at int64
+	if err := s.Scan(&c.Size, &c.Root, &c.Note, &at); err != nil {
+		return enlace.Checkpoint{}, err
+	}
+	c.At = fromMicros(at)
+	return c, nil
+}
+
+func cosignatures(ctx context.Context, tx *sql.Tx, size int64) ([]enlace.Cosignature, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT size, name, signature, at FROM cosignatures WHERE size = ? ORDER BY name`, size)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []enlace.Cosignature
+	for rows.Next() {
+		var c enlace.Cosignature
+		var at int64
+		if err := rows.Scan(&c.Size, &c.Name, &c.Signature, &at); err != nil {
+			return nil, err
+		}
+		c.At = fromMicros(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddCosignature stores c on the checkpoint of size c.Size. ENotFound if
+// there is none; a second cosignature by the same name keeps the first.
+func (db *DB) AddCosignature(ctx context.Context, c enlace.Cosignature) error {
+	return db.write(ctx, fmt.Sprintf("add cosignature by %s on checkpoint %d", c.Name, c.Size), func(tx *sql.Tx) error {
+		if err := present(ctx, tx, fmt.Sprintf("checkpoint %d", c.Size), `SELECT 1 FROM checkpoints WHERE size = ?`, c.Size); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO cosignatures (size, name, signature, at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (size, name) DO NOTHING`, c.Size, c.Name, c.Signature, micros(c.At))
+		return err
+	})
+}
