@@ -15,7 +15,9 @@ import (
 // if a scope does not name exactly one party. It bumps the policy version
 // first, and its row lock makes the next id or version this transaction
 // reads its own until commit, whichever server asks. Versions are never
-// rewritten: triggers refuse UPDATE, DELETE and TRUNCATE.
+// rewritten: triggers refuse UPDATE, DELETE and TRUNCATE. Each version
+// gets its ledger entry, from the provider's nation to the recipient's,
+// in its transaction.
 func (db *DB) CreateAgreement(ctx context.Context, a enlace.Agreement) (enlace.Agreement, error) {
 	a.ValidFrom = norm(a.ValidFrom)
 	a.ValidUntil = normPtr(a.ValidUntil)
@@ -59,7 +61,22 @@ func (db *DB) CreateAgreement(ctx context.Context, a enlace.Agreement) (enlace.A
 			a.ID, a.Version, a.Title, pk, pid, rk, rid, purposeArray(a.AllowedPurposes),
 			purposeArray(a.ProhibitedPurposes), int(a.MaxTLP), a.AcceptedHandling, a.Onward, a.ValidFrom,
 			a.ValidUntil, a.LegalBasis, a.CreatedBy, a.CreatedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		rec, err := enlace.AgreementRecord(a)
+		if err != nil {
+			return err
+		}
+		from, err := scopeNation(ctx, tx, a.Provider)
+		if err != nil {
+			return err
+		}
+		to, err := scopeNation(ctx, tx, a.Recipient)
+		if err != nil {
+			return err
+		}
+		return ledger(ctx, tx, enlace.EntryAgreement, fmt.Sprintf("%s/%d", a.ID, a.Version), from, to, a.CreatedAt, rec)
 	})
 	if err != nil {
 		return enlace.Agreement{}, err

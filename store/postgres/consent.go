@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,7 +14,8 @@ import (
 // CreateConsent stores a consent request, assigns its ID and bumps the
 // policy version. An empty Status is stored as ConsentRequested: a new
 // consent is a request until its originator decides. ENotFound if its
-// report does not exist.
+// report does not exist. The request's ledger entry, and its decision's
+// when it is created decided, go in its transaction.
 func (db *DB) CreateConsent(ctx context.Context, c enlace.Consent) (enlace.Consent, error) {
 	if c.Status == "" {
 		c.Status = enlace.ConsentRequested
@@ -27,11 +29,21 @@ func (db *DB) CreateConsent(ctx context.Context, c enlace.Consent) (enlace.Conse
 		if err := bumpPolicy(ctx, tx); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `INSERT INTO consents (report_id, originator, requested_by, holder,
+		err := tx.QueryRow(ctx, `INSERT INTO consents (report_id, originator, requested_by, holder,
 			recipient, purposes, status, granted_purposes, expires_at, decided_by, decided_at, note, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 			c.ReportID, c.Originator, c.RequestedBy, c.Holder, c.Recipient, purposeArray(c.Purposes), c.Status,
 			purposeArray(c.GrantedPurposes), c.ExpiresAt, c.DecidedBy, c.DecidedAt, c.Note, c.CreatedAt).Scan(&c.ID)
+		if err != nil {
+			return err
+		}
+		if err := ledgerConsent(ctx, tx, enlace.EntryConsent, c, c.CreatedAt); err != nil {
+			return err
+		}
+		if c.Status != enlace.ConsentRequested {
+			return ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, c.CreatedAt)
+		}
+		return nil
 	})
 	if err != nil {
 		return enlace.Consent{}, err
@@ -41,7 +53,8 @@ func (db *DB) CreateConsent(ctx context.Context, c enlace.Consent) (enlace.Conse
 
 // DecideConsent records the originator's answer and bumps the policy
 // version. ENotFound if there is no such request; EConflict if it was
-// already decided: an answer is final, a new request asks again.
+// already decided: an answer is final, a new request asks again. The
+// decision's ledger entry goes in its transaction.
 func (db *DB) DecideConsent(ctx context.Context, id int64, d enlace.ConsentDecision, by string, at time.Time) (enlace.Consent, error) {
 	var c enlace.Consent
 	err := db.write(ctx, fmt.Sprintf("decide consent %d", id), nil, func(tx pgx.Tx) error {
@@ -65,7 +78,10 @@ func (db *DB) DecideConsent(ctx context.Context, id int64, d enlace.ConsentDecis
 		_, err = tx.Exec(ctx, `UPDATE consents SET status = $1, granted_purposes = $2, expires_at = $3,
 			note = $4, decided_by = $5, decided_at = $6 WHERE id = $7`,
 			c.Status, purposeArray(c.GrantedPurposes), c.ExpiresAt, c.Note, c.DecidedBy, c.DecidedAt, id)
-		return err
+		if err != nil {
+			return err
+		}
+		return ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, norm(at))
 	})
 	if err != nil {
 		return enlace.Consent{}, err
@@ -107,4 +123,26 @@ func scanConsent(s pgx.Row) (enlace.Consent, error) {
 	c.DecidedAt = utcPtr(c.DecidedAt)
 	c.CreatedAt = c.CreatedAt.UTC()
 	return c, nil
+}
+
+// ledgerConsent appends the entry of a consent request or of its answer,
+// from the originator's nation to the recipient's.
+func ledgerConsent(ctx context.Context, tx pgx.Tx, kind enlace.EntryKind, c enlace.Consent, at time.Time) error {
+	record := enlace.ConsentRecord
+	if kind == enlace.EntryConsentDecision {
+		record = enlace.ConsentDecisionRecord
+	}
+	rec, err := record(c)
+	if err != nil {
+		return err
+	}
+	from, err := agencyNation(ctx, tx, c.Originator)
+	if err != nil {
+		return err
+	}
+	to, err := agencyNation(ctx, tx, c.Recipient)
+	if err != nil {
+		return err
+	}
+	return ledger(ctx, tx, kind, strconv.FormatInt(c.ID, 10), from, to, at, rec)
 }

@@ -168,11 +168,15 @@ const (
 // classify gives database errors their domain code: first what the method
 // foresaw for the constraint, then by SQLSTATE: a duplicate is EConflict, a
 // missing referenced record ENotFound, and text PostgreSQL cannot hold
-// (SQLite can) EInvalid. Anything else stays internal.
+// (SQLite can) EInvalid. Anything else stays internal. An error that is
+// an *enlace.Error already keeps its code and message.
 func classify(err error, why refusals) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		return err
+	}
+	if _, done := errors.AsType[*enlace.Error](err); done {
+		return err // classified already, closer to the statement
 	}
 	if e, ok := why[pe.ConstraintName]; ok {
 		return &enlace.Error{Code: e.Code, Message: e.Message, Err: err}

@@ -17,7 +17,8 @@ import (
 // (bumped first), so it is unique across servers and has no gaps: a
 // sequence would skip the number of a transaction that rolled back.
 // Directives are never edited: triggers refuse UPDATE, DELETE and
-// TRUNCATE.
+// TRUNCATE. Its ledger entry, from the issuer's nation to the nation of
+// the party it directs, goes in its transaction.
 func (db *DB) CreateDirective(ctx context.Context, d enlace.Directive) (enlace.Directive, error) {
 	d.EffectiveAt = norm(d.EffectiveAt)
 	d.IssuedAt = norm(d.IssuedAt)
@@ -35,18 +36,30 @@ func (db *DB) CreateDirective(ctx context.Context, d enlace.Directive) (enlace.D
 		}
 		// The purpose set is stored as its mode and its list, not through
 		// its JSON form, which writes an unknown mode as "all".
-		return tx.QueryRow(ctx, `INSERT INTO directives (seq, action, from_kind, from_id, to_kind, to_id,
+		err := tx.QueryRow(ctx, `INSERT INTO directives (seq, action, from_kind, from_id, to_kind, to_id,
 			purposes_mode, purposes, effective_at, reason, legal_reference, issued_by, issuer_agency,
 			issuer_nation, issuer_rank, issued_at)
 			SELECT coalesce(max(seq), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
 			FROM directives RETURNING seq`,
 			d.Action, fk, fid, tk, tid, d.Purposes.Mode, purposeArray(d.Purposes.Purposes), d.EffectiveAt, d.Reason,
 			d.LegalReference, d.IssuedBy, d.IssuerAgency, d.IssuerNation, d.IssuerRank, d.IssuedAt).Scan(&d.Seq)
+		if err != nil {
+			return err
+		}
+		d.ID = enlace.DirectiveID(d.Seq)
+		rec, err := enlace.DirectiveRecord(d)
+		if err != nil {
+			return err
+		}
+		to, err := scopeNation(ctx, tx, d.To)
+		if err != nil {
+			return err
+		}
+		return ledger(ctx, tx, enlace.EntryDirective, d.ID, d.IssuerNation, to, d.IssuedAt, rec)
 	})
 	if err != nil {
 		return enlace.Directive{}, err
 	}
-	d.ID = enlace.DirectiveID(d.Seq)
 	return d, nil
 }
 

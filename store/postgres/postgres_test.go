@@ -315,7 +315,7 @@ func TestNilAndEmptyLists(t *testing.T) {
 	defer db.Close()
 	for _, ps := range [][]enlace.Purpose{nil, {}, {enlace.PurposeSeizure}} {
 		a, err := db.CreateAgreement(ctx, enlace.Agreement{
-			Provider: enlace.NationScope("CO"), Recipient: enlace.NationScope("US"),
+			Provider: enlace.NationScope("CO"), Recipient: enlace.NationScope("US"), MaxTLP: enlace.TLPAmber,
 			AllowedPurposes: []enlace.Purpose{enlace.PurposeInterdiction}, ProhibitedPurposes: ps,
 		})
 		if err != nil {

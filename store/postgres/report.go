@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -18,17 +20,21 @@ const (
 )
 
 // reportLock is the key of the transaction-scoped advisory lock that
-// CreateReport holds from before its first insert to its commit ("enlace"
-// and 1). Advisory locks are per database, so exchanges sharing a cluster
-// do not wait for each other.
+// every write of reports and objects (CreateReport, CreateSubmission,
+// WithdrawObjects) holds from before its first statement to its commit
+// ("enlace" and 1). Advisory locks are per database, so exchanges sharing
+// a cluster do not wait for each other. See ledgerLock for the order in
+// which a transaction takes its locks.
 const reportLock int64 = 0x656e6c6163650001
 
-// CreateReport stores r with its objects and assigns Seq. Each object is
-// kept byte for byte, in one row per object with the STIX properties a
-// TAXII query filters on. EConflict if its id exists; ENotFound if its
-// originator agency does not; EInvalid if an object is not a JSON object
-// with a string id and type, or its created or modified is not a
-// timestamp.
+// CreateReport stores r with its objects and its submission ledger entry,
+// and assigns Seq. Each object is kept byte for byte, in one row per
+// object with the STIX properties a TAXII query filters on and the SHA-256
+// of its bytes. EConflict if its id exists, or an object version (id and
+// modified, else created; the id alone for an object without versions)
+// is stored already; ENotFound if its originator agency does not exist;
+// EInvalid if an object is not a JSON object with a string id and type, or
+// its created or modified is not a timestamp.
 //
 // Objects get a date_added strictly greater than any before them: at
 // least r.CreatedAt, one microsecond apart within the report. A TAXII
@@ -44,78 +50,135 @@ const reportLock int64 = 0x656e6c6163650001
 // so that other writes to the tables (none today) are not blocked, and
 // because it names the rule rather than a table.
 func (db *DB) CreateReport(ctx context.Context, r enlace.Report) (enlace.Report, error) {
+	var out enlace.Report
+	err := db.write(ctx, "create report "+r.ID, nil, func(tx pgx.Tx) error {
+		var err error
+		out, err = createReport(ctx, tx, r)
+		return err
+	})
+	if err != nil {
+		return enlace.Report{}, err
+	}
+	return out, nil
+}
+
+// createReport stores r, its objects and its submission entry in tx,
+// under reportLock and then ledgerLock.
+func createReport(ctx context.Context, tx pgx.Tx, r enlace.Report) (enlace.Report, error) {
 	r.Published = norm(r.Published)
 	r.CreatedAt = norm(r.CreatedAt)
-	op := "create report " + r.ID
 	heads, err := objectHeads(r.Objects)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("%s: %w", op, err)
+		return enlace.Report{}, err
 	}
 	markings, err := jsonText("markings", r.Markings)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("%s: %w", op, err)
+		return enlace.Report{}, err
 	}
 	grading, err := jsonText("grading", r.Grading)
 	if err != nil {
-		return enlace.Report{}, fmt.Errorf("%s: %w", op, err)
+		return enlace.Report{}, err
 	}
-	err = db.write(ctx, op, refusals{
-		"reports_id_key":          enlace.Errorf(enlace.EConflict, "report %s already exists", r.ID),
-		"reports_originator_fkey": enlace.Errorf(enlace.ENotFound, "originator agency %s not found", r.Originator),
-	}, func(tx pgx.Tx) error {
-		// The lock, the report and its objects go in one round trip, each
-		// its own statement: under READ COMMITTED the objects' snapshot is
-		// taken after the lock is granted, so it sees the last date_added.
-		b := &pgx.Batch{}
-		b.Queue(`SELECT pg_advisory_xact_lock($1)`, reportLock)
-		b.Queue(`INSERT INTO reports (id, originator, nation, title, description, markings, grading,
-			derived_from, synthetic, created_by, published, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-			RETURNING seq`,
-			r.ID, r.Originator, r.Nation, r.Title, r.Description, markings, grading,
-			r.DerivedFrom, r.Synthetic, r.CreatedBy, r.Published, r.CreatedAt).
-			QueryRow(func(row pgx.Row) error { return row.Scan(&r.Seq) })
-		if len(heads) > 0 {
-			queueObjects(b, r, heads)
-		}
-		return tx.SendBatch(ctx, b).Close()
-	})
+	// The lock, the report, its objects and their first and last flags go
+	// in one round trip, each its own statement: under READ COMMITTED the
+	// objects' snapshot is taken after the lock is granted, so it sees the
+	// last date_added and every stored version.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, reportLock)
+	b.Queue(`INSERT INTO reports (id, originator, nation, title, description, markings, grading,
+		derived_from, synthetic, created_by, published, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		RETURNING seq`,
+		r.ID, r.Originator, r.Nation, r.Title, r.Description, markings, grading,
+		r.DerivedFrom, r.Synthetic, r.CreatedBy, r.Published, r.CreatedAt).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&r.Seq) })
+	if len(heads) > 0 {
+		queueObjects(b, r, heads)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return enlace.Report{}, classify(err, refusals{
+			"reports_id_key":                 enlace.Errorf(enlace.EConflict, "report %s already exists", r.ID),
+			"reports_originator_fkey":        enlace.Errorf(enlace.ENotFound, "originator agency %s not found", r.Originator),
+			"objects_id_version_key_key":     enlace.Errorf(enlace.EConflict, "an object version of report %s is already stored", r.ID),
+			"objects_report_id_fkey":         enlace.Errorf(enlace.ENotFound, "report %s not found", r.ID),
+			"objects_date_added":             enlace.Errorf(enlace.EConflict, "date_added collided: report writes are not serialised"),
+			"objects_report_id_position_key": enlace.Errorf(enlace.EConflict, "report %s objects written twice", r.ID),
+		})
+	}
+	digests := make([]enlace.ObjectDigest, len(heads))
+	for i, h := range heads {
+		digests[i] = enlace.ObjectDigest{ID: h.ID, SHA256: h.SHA256}
+	}
+	rec, err := enlace.SubmissionRecord(r, digests)
 	if err != nil {
+		return enlace.Report{}, err
+	}
+	if err := ledger(ctx, tx, enlace.EntrySubmission, r.ID, r.Nation, "", r.CreatedAt, rec); err != nil {
 		return enlace.Report{}, err
 	}
 	return r, nil
 }
 
-// queueObjects queues one INSERT of every object of r. date_added is
-// computed by the statement, after the lock, from the objects committed
-// before it: max + 1µs, or r.CreatedAt if that is later, then 1µs apart.
+// queueObjects queues one INSERT of every object of r, then the update of
+// the first and last flags of their ids. date_added is computed by the
+// statement, after the lock, from the objects committed before it: max +
+// 1µs, or r.CreatedAt if that is later, then 1µs apart. The flags are
+// recomputed among the live versions of each id, so an older version
+// arriving late becomes the first, not the last, and only the rows whose
+// flags change are written.
 func queueObjects(b *pgx.Batch, r enlace.Report, heads []objectHead) {
 	n := len(heads)
 	ids, types := make([]string, n), make([]string, n)
 	specs := make([]*string, n)
 	created, modified := make([]*time.Time, n), make([]*time.Time, n)
+	keys := make([]int64, n)
+	sums := make([]string, n)
 	raws := make([][]byte, n)
 	for i, h := range heads {
 		ids[i], types[i], specs[i] = h.ID, h.Type, h.SpecVersion
 		created[i], modified[i] = h.Created, h.Modified
+		keys[i], sums[i] = h.versionKey(), h.SHA256
 		raws[i] = r.Objects[i]
 	}
 	b.Queue(`INSERT INTO objects (report_id, position, id, type, spec_version, created, modified,
-			date_added, originator, raw)
-		SELECT $1, o.i - 1, o.id, o.type, o.spec, o.created, o.modified,
-			base.t + (o.i - 1) * interval '1 microsecond', $2, o.raw
-		FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bytea[])
-			WITH ORDINALITY AS o (id, type, spec, created, modified, raw, i),
-			(SELECT greatest($9::timestamptz, max(date_added) + interval '1 microsecond') AS t FROM objects) AS base
+			version_key, date_added, originator, sha256, is_first, is_last, raw)
+		SELECT $1, o.i - 1, o.id, o.type, o.spec, o.created, o.modified, o.vk,
+			base.t + (o.i - 1) * interval '1 microsecond', $2, o.sum, false, false, o.raw
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[],
+				$9::text[], $10::bytea[])
+			WITH ORDINALITY AS o (id, type, spec, created, modified, vk, sum, raw, i),
+			(SELECT greatest($11::timestamptz, max(date_added) + interval '1 microsecond') AS t FROM objects) AS base
 		ORDER BY o.i`,
-		r.ID, r.Originator, ids, types, specs, created, modified, raws, r.CreatedAt)
+		r.ID, r.Originator, ids, types, specs, created, modified, keys, sums, raws, r.CreatedAt)
+	b.Queue(setVersionFlags, ids)
 }
+
+// setVersionFlags makes is_first and is_last true exactly for the oldest
+// and newest live version of each object id in $1.
+const setVersionFlags = `UPDATE objects o SET is_first = (o.version_key = b.lo), is_last = (o.version_key = b.hi)
+	FROM (SELECT id, min(version_key) AS lo, max(version_key) AS hi FROM objects
+		WHERE withdrawn_at IS NULL AND id = ANY($1::text[]) GROUP BY id) AS b
+	WHERE o.id = b.id AND o.withdrawn_at IS NULL
+		AND (o.is_first <> (o.version_key = b.lo) OR o.is_last <> (o.version_key = b.hi))`
 
 // objectHead is what the objects table indexes of a STIX object.
 type objectHead struct {
 	ID, Type          string
 	SpecVersion       *string
 	Created, Modified *time.Time
+	SHA256            string // hex of the raw bytes
+}
+
+// versionKey is modified, else created, in unix microseconds, else 0 for
+// an object without versions: the key enlace.VersionKey names.
+func (h objectHead) versionKey() int64 {
+	switch {
+	case h.Modified != nil:
+		return h.Modified.UnixMicro()
+	case h.Created != nil:
+		return h.Created.UnixMicro()
+	}
+	return 0
 }
 
 // objectHeads reads the indexed properties of each object.
@@ -143,6 +206,8 @@ func objectHeads(objects []json.RawMessage) ([]objectHead, error) {
 		if h.Modified, err = stixTime(v.Modified); err != nil {
 			return nil, enlace.Errorf(enlace.EInvalid, "object %s: modified %q is not a timestamp", v.ID, *v.Modified)
 		}
+		sum := sha256.Sum256(o)
+		h.SHA256 = hex.EncodeToString(sum[:])
 		heads[i] = h
 	}
 	return heads, nil
@@ -160,11 +225,11 @@ func stixTime(s *string) (*time.Time, error) {
 	return normPtr(&t), nil
 }
 
-// reportSelect reads reports with their objects, raw and in order, in one
-// statement and so one snapshot.
+// reportSelect reads reports with their live objects, raw and in order,
+// in one statement and so one snapshot.
 const reportSelect = `SELECT r.seq, r.id, r.originator, r.nation, r.title, r.description, r.markings,
 	r.grading, r.derived_from, r.synthetic, r.created_by, r.published, r.created_at,
-	ARRAY(SELECT o.raw FROM objects o WHERE o.report_id = r.id ORDER BY o.position)
+	ARRAY(SELECT o.raw FROM objects o WHERE o.report_id = r.id AND o.withdrawn_at IS NULL ORDER BY o.position)
 	FROM reports r`
 
 // Report returns the report with id and its objects. ENotFound if none.

@@ -92,6 +92,12 @@ CREATE INDEX reports_nation ON reports (nation, seq);
 -- date_added is strictly increasing in commit order (see CreateReport), so
 -- paging on it never skips an object that committed late; the unique index
 -- makes a breach of that rule fail instead of passing silently.
+-- version_key is modified, else created, else 0 for an object without
+-- versions, in unix microseconds; a version is stored once. is_first and
+-- is_last mark each object's oldest and newest live version, kept by
+-- CreateReport and WithdrawObjects, so the TAXII default (the last
+-- version) is a filter, not a grouping. A withdrawn version loses its
+-- bytes but keeps its digest, which its submission entry committed to.
 CREATE TABLE objects (
     seq          bigint      NOT NULL GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     report_id    text        NOT NULL REFERENCES reports (id),
@@ -101,13 +107,42 @@ CREATE TABLE objects (
     spec_version text,                 -- NULL when the object omits it
     created      timestamptz,
     modified     timestamptz,
+    version_key  bigint      NOT NULL,
     date_added   timestamptz NOT NULL,
     originator   text        NOT NULL, -- the report's originator agency
-    raw          bytea       NOT NULL,
-    UNIQUE (report_id, position)
+    sha256       text        NOT NULL, -- hex digest of raw as received
+    is_first     boolean     NOT NULL,
+    is_last      boolean     NOT NULL,
+    withdrawn_at timestamptz,
+    raw          bytea       NOT NULL, -- empty once withdrawn
+    UNIQUE (report_id, position),
+    UNIQUE (id, version_key)
 );
 CREATE UNIQUE INDEX objects_date_added ON objects (date_added);
-CREATE INDEX objects_id ON objects (id, modified);
+CREATE INDEX objects_originator ON objects (originator, date_added);
+CREATE INDEX objects_type ON objects (type, date_added);
+CREATE INDEX objects_last ON objects (date_added) WHERE is_last;
+
+-- Versions of objects their originator withdrew; appended, never edited.
+CREATE TABLE withdrawals (
+    id         bigint      NOT NULL GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    originator text        NOT NULL,
+    object_id  text        NOT NULL,
+    digests    text[]      NOT NULL, -- SHA-256 hex of each version withdrawn
+    by_user    text        NOT NULL,
+    at         timestamptz NOT NULL
+);
+
+-- The add-objects requests TAXII clients made, and what came of each.
+CREATE TABLE taxii_statuses (
+    id                text        NOT NULL PRIMARY KEY,
+    user_id           bigint      NOT NULL REFERENCES users (id),
+    collection        text        NOT NULL,
+    request_timestamp timestamptz NOT NULL,
+    total             integer     NOT NULL,
+    successes         jsonb       NOT NULL, -- []enlace.StatusDetail
+    failures          jsonb       NOT NULL
+);
 
 -- Agreement versions are appended, never rewritten: a release names the
 -- exact terms it was made under.
@@ -173,6 +208,10 @@ CREATE TRIGGER directives_no_rewrite BEFORE UPDATE OR DELETE ON directives
     FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER directives_no_truncate BEFORE TRUNCATE ON directives
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER withdrawals_no_rewrite BEFORE UPDATE OR DELETE ON withdrawals
+    FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER withdrawals_no_truncate BEFORE TRUNCATE ON withdrawals
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
 
 CREATE TABLE consents (
     id               bigint      NOT NULL GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -210,6 +249,78 @@ CREATE INDEX releases_recipient ON releases (recipient, id);
 CREATE INDEX releases_recipient_nation ON releases (recipient_nation, id);
 CREATE INDEX releases_originator ON releases (originator, id);
 
+-- The ledger: one entry per record it proves, appended in the record's
+-- transaction; idx is the entry's position in the Merkle log. Appends
+-- hold the ledger advisory lock from before they read max(idx) to their
+-- commit (see ledger.go), so idx has no gap and no duplicate across
+-- servers. Entries are never rewritten, and (kind, record_id) has one.
+CREATE TABLE ledger_entries (
+    idx         bigint      NOT NULL PRIMARY KEY,
+    kind        text        NOT NULL,
+    record_id   text        NOT NULL,
+    from_nation text        NOT NULL,
+    to_nation   text        NOT NULL,
+    at          timestamptz NOT NULL,
+    salt        bytea       NOT NULL,
+    commitment  bytea       NOT NULL,
+    UNIQUE (kind, record_id)
+);
+CREATE INDEX ledger_entries_to ON ledger_entries (to_nation, at);
+CREATE TRIGGER ledger_entries_no_rewrite BEFORE UPDATE OR DELETE ON ledger_entries
+    FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
+
+-- Signed checkpoints of the ledger, and partners' cosignatures on them.
+CREATE TABLE checkpoints (
+    size bigint      NOT NULL PRIMARY KEY,
+    root bytea       NOT NULL,
+    note bytea       NOT NULL,
+    at   timestamptz NOT NULL
+);
+
+CREATE TABLE cosignatures (
+    size      bigint      NOT NULL REFERENCES checkpoints (size),
+    name      text        COLLATE "C" NOT NULL,
+    signature bytea       NOT NULL,
+    at        timestamptz NOT NULL,
+    PRIMARY KEY (size, name)
+);
+
+-- Alerts to an agency and its nation's authority; appended, never edited.
+-- detail is JSON kept as text: it must come back as it was given, which
+-- jsonb (it respaces) cannot promise.
+CREATE TABLE alerts (
+    id        bigint      NOT NULL GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind      text        NOT NULL,
+    agency    text        NOT NULL,
+    nation    text        NOT NULL,
+    report_id text        NOT NULL, -- '' when none
+    subject   text        NOT NULL,
+    text      text        NOT NULL,
+    detail    text        NOT NULL, -- JSON, '' when none
+    at        timestamptz NOT NULL
+);
+CREATE INDEX alerts_agency ON alerts (agency, id);
+CREATE INDEX alerts_nation ON alerts (nation, id);
+
+-- Sanctions-list entries that entities in a report's objects matched.
+CREATE TABLE screening_hits (
+    report_id    text             NOT NULL REFERENCES reports (id),
+    object_id    text             NOT NULL,
+    entity       text             NOT NULL,
+    entity_type  text             NOT NULL,
+    list         text             NOT NULL,
+    list_version text             NOT NULL,
+    entry_id     text             NOT NULL,
+    entry_name   text             NOT NULL,
+    matched_name text             NOT NULL,
+    score        double precision NOT NULL,
+    explanation  text             NOT NULL, -- JSON, as given
+    found_at     timestamptz      NOT NULL,
+    PRIMARY KEY (report_id, object_id, list, entry_id)
+);
+
 -- One row. It starts at 1 so that a reader holding 0 ("never loaded")
 -- always differs from the store. Every policy change updates it first in
 -- its transaction: the row lock serialises policy changes across servers.
@@ -221,11 +332,18 @@ INSERT INTO policy_version (id, version) VALUES (1, 1);
 
 -- +goose Down
 DROP TABLE policy_version;
+DROP TABLE screening_hits;
+DROP TABLE alerts;
+DROP TABLE cosignatures;
+DROP TABLE checkpoints;
+DROP TABLE ledger_entries;
 DROP TABLE releases;
 DROP TABLE consents;
 DROP TABLE directives;
 DROP TABLE agreements;
+DROP TABLE withdrawals;
 DROP FUNCTION refuse_rewrite();
+DROP TABLE taxii_statuses;
 DROP TABLE objects;
 DROP TABLE reports;
 DROP TABLE tokens;
