@@ -246,6 +246,9 @@ func TestImmutableRows(t *testing.T) {
 		`UPDATE directives SET reason = 'rewritten'`,
 		`DELETE FROM directives`,
 		`TRUNCATE directives`,
+		`UPDATE ledger_entries SET from_nation = 'XX'`,
+		`DELETE FROM ledger_entries`,
+		`TRUNCATE ledger_entries CASCADE`,
 	} {
 		if _, err := db.pool.Exec(ctx, stmt); err == nil {
 			t.Errorf("%s succeeded", stmt)
@@ -253,6 +256,119 @@ func TestImmutableRows(t *testing.T) {
 	}
 	if as, err := db.Agreements(ctx); err != nil || len(as) != 1 || as[0].Title != "t" {
 		t.Errorf("agreements after attempted rewrites: %v, %v", as, err)
+	}
+	if n, err := db.LedgerSize(ctx); err != nil || n != 2 {
+		t.Errorf("ledger after attempted rewrites: %d entries, %v; want 2", n, err)
+	}
+}
+
+// TestLedgerAcrossServers appends to the ledger through two stores on one
+// database at once, as two servers do: on each, goroutines create reports
+// and release them, and one issues directives, so that policy changes
+// (policy row, then ledger lock), report writes (report lock, then ledger
+// lock) and releases (ledger lock) interleave. The log must come out as
+// one sequence, indexes 0..n-1 without a gap, one entry per record, each
+// entry's record recomputing to its commitment; and no transaction may
+// deadlock.
+func TestLedgerAcrossServers(t *testing.T) {
+	ctx := t.Context()
+	url := pgtest.NewDatabase(t)
+	var stores []*DB
+	for range 2 {
+		db, err := Open(ctx, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		stores = append(stores, db)
+	}
+	seedAgency(t, stores[0])
+	if _, err := stores[0].CreateNation(ctx, enlace.Nation{Code: "US", Name: "United States"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stores[0].CreateAgency(ctx, enlace.Agency{ID: "DEA", Nation: "US", Name: "DEA"}); err != nil {
+		t.Fatal(err)
+	}
+	const writers, each, directives = 3, 12, 8
+	now := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*(writers*each*2+directives))
+	for s, db := range stores {
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					r, err := db.CreateReport(ctx, benchReport(10000*s+100*w+i, 2, now))
+					if err != nil {
+						errs <- err
+						continue
+					}
+					rels := []enlace.Release{{ReportID: r.ID, Originator: "DIPOL", Releaser: "DIPOL", Recipient: "DEA",
+						RecipientNation: "US", Purpose: enlace.PurposeInterdiction, AgreementID: "AG-1", AgreementVersion: 1, At: now}}
+					if i%3 == 2 {
+						rels = append(rels, rels[0]) // a batch of two, one transaction
+					}
+					if _, err := db.CreateReleases(ctx, rels); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Go(func() {
+			for range directives {
+				if _, err := db.CreateDirective(ctx, enlace.Directive{Action: enlace.ActionSuspend,
+					From: enlace.NationScope("CO"), To: enlace.AgencyScope("DEA"), Purposes: enlace.AllPurposes,
+					IssuerNation: "CO", EffectiveAt: now, IssuedAt: now}); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+
+	releasesEach := each + each/3
+	want := int64(len(stores) * (writers*(each+releasesEach) + directives))
+	size, err := stores[1].LedgerSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != want {
+		t.Fatalf("LedgerSize = %d, want %d", size, want)
+	}
+	entries, err := stores[1].LedgerEntries(ctx, 0, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(entries)) != size {
+		t.Fatalf("LedgerEntries returned %d entries, want %d", len(entries), size)
+	}
+	kinds := map[enlace.EntryKind]int{}
+	for i, e := range entries {
+		if e.Index != int64(i) {
+			t.Fatalf("entry %d has index %d: the log has a gap or a duplicate", i, e.Index)
+		}
+		kinds[e.Kind]++
+		rec, err := stores[i%2].LedgerRecord(ctx, e)
+		if err != nil {
+			t.Fatalf("entry %d (%s %s): %v", i, e.Kind, e.RecordID, err)
+		}
+		if !bytes.Equal(enlace.Commit(e.Salt, rec), e.Commitment) {
+			t.Errorf("entry %d (%s %s): the recomputed record does not match its commitment", i, e.Kind, e.RecordID)
+		}
+	}
+	wantKinds := map[enlace.EntryKind]int{
+		enlace.EntrySubmission: len(stores) * writers * each,
+		enlace.EntryRelease:    len(stores) * writers * releasesEach,
+		enlace.EntryDirective:  len(stores) * directives,
+	}
+	if diff := cmp.Diff(wantKinds, kinds); diff != "" {
+		t.Errorf("entries by kind (-want +got):\n%s", diff)
+	}
+	if un, err := stores[0].UnledgeredRecords(ctx); err != nil || len(un) != 0 {
+		t.Errorf("UnledgeredRecords = %v, %v; want none", un, err)
 	}
 }
 
