@@ -31,7 +31,7 @@ func TestDomainImportsOnlyStd(t *testing.T) {
 // TestFacesDoNotReachStores holds the invariant that matters most: no face
 // reads a store directly, so no route can skip the policy decision.
 func TestFacesDoNotReachStores(t *testing.T) {
-	for _, face := range []string{"./httpapi"} {
+	for _, face := range []string{"./httpapi", "./web"} {
 		for _, dep := range goList(t, "-deps", face) {
 			if strings.Contains(dep, "/store/") {
 				t.Errorf("%s depends on %s", face, dep)

@@ -173,7 +173,9 @@ type LedgerStore interface {
 	// order. EInvalid if the range is not within the log.
 	LedgerEntries(ctx context.Context, start, end int64) ([]LedgerEntry, error)
 	// LedgerRecord recomputes the canonical record entry e proves from the
-	// store's tables. ENotFound if the record is gone.
+	// store's tables, and checks that e's nations and time are those its
+	// record gives. ENotFound if the record is gone; EInvalid, saying
+	// which, if e's header disagrees with it.
 	LedgerRecord(ctx context.Context, e LedgerEntry) ([]byte, error)
 	// UnledgeredRecords returns the records that have no entry, as
 	// "<kind> <id>". A sound store returns none.

@@ -66,7 +66,15 @@ func seedReports(ctx context.Context, x *exchange.Exchange, by map[string]enlace
 		u := by[analyst]
 		rep := synthReport(r, i, u, now.Add(time.Duration(i-ReportCount)*time.Hour))
 		if len(prior) > 0 && r.IntN(5) == 0 {
-			rep.DerivedFrom = []string{prior[r.IntN(len(prior))]}
+			// An analyst builds on a report it has read: read it first,
+			// as the analyst would, and derive from it if the policy
+			// released it.
+			src := prior[r.IntN(len(prior))]
+			if _, _, err := x.Read(ctx, u, src, string(enlace.PurposeInvestigation)); err == nil {
+				rep.DerivedFrom = []string{src}
+			} else if c := enlace.ErrorCode(err); c != enlace.ENotFound && c != enlace.EForbidden {
+				return fmt.Errorf("report %d by %s: read its source: %w", i, analyst, err)
+			}
 		}
 		created, err := x.CreateReport(ctx, u, rep)
 		if err != nil {

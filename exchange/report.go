@@ -23,12 +23,21 @@ func (x *Exchange) CreateReport(ctx context.Context, actor enlace.User, r enlace
 		return enlace.Report{}, err
 	}
 	for _, d := range r.DerivedFrom {
-		// Deriving from a report one cannot read would leak that it exists.
-		if _, err := x.store.Report(ctx, d); err != nil {
-			if enlace.ErrorCode(err) == enlace.ENotFound {
-				return enlace.Report{}, enlace.Errorf(enlace.EInvalid, "derived_from: no report %s", d)
-			}
+		// A report may derive only from reports its agency holds: its own
+		// or ones released to it. Any other id gets the answer a missing
+		// one gets, so submitting cannot probe for hidden reports.
+		src, err := x.store.Report(ctx, d)
+		if err != nil && enlace.ErrorCode(err) != enlace.ENotFound {
 			return enlace.Report{}, err
+		}
+		held := err == nil && src.Originator == actor.Agency
+		if err == nil && !held {
+			if held, err = x.received(ctx, actor.Agency, d); err != nil {
+				return enlace.Report{}, err
+			}
+		}
+		if !held {
+			return enlace.Report{}, enlace.Errorf(enlace.EInvalid, "derived_from: no report %s", d)
 		}
 	}
 	created, err := x.store.CreateReport(ctx, r)

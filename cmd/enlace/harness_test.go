@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,28 +42,35 @@ var engines = []struct {
 }
 
 // forEachEngine runs test against a demo node on each engine, as a
-// subtest named by the engine.
-func forEachEngine(t *testing.T, test func(t *testing.T, n *node)) {
+// subtest named by the engine. args are more serve flags.
+func forEachEngine(t *testing.T, test func(t *testing.T, n *node), args ...string) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
-			test(t, startNode(t, e.store(t)))
+			test(t, startNode(t, e.store(t), args...))
 		})
 	}
 }
 
 // startNode serves a demo world from a fresh data directory, its store in
-// it or at store, until the test ends.
-func startNode(t *testing.T, store string) *node {
+// it or at store, until the test ends. args are more serve flags.
+func startNode(t *testing.T, store string, args ...string) *node {
 	t.Helper()
-	dir := t.TempDir()
-	n := serveNode(t, dir, store, "--demo")
+	return serveDir(t, t.TempDir(), store, args...)
+}
+
+// serveDir serves the demo world in dir, its store in it or at store
+// (building the world if the store is empty), until the test ends or the
+// node is stopped.
+func serveDir(t *testing.T, dir, store string, args ...string) *node {
+	t.Helper()
+	n := serveNode(t, dir, store, append([]string{"--demo"}, args...)...)
 	n.creds = readCreds(t, filepath.Join(dir, "demo-credentials.json"))
 	return n
 }
 
 // serveNode runs `enlace serve` in process with the data directory dir,
-// the store store and extra arguments, until the test ends. It returns once
-// the server listens.
+// the store store and extra arguments, until the test ends or the node is
+// stopped. It returns once the server listens.
 func serveNode(t *testing.T, dir, store string, extra ...string) *node {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -89,11 +97,14 @@ func serveNode(t *testing.T, dir, store string, extra ...string) *node {
 		t.Fatalf("server did not start: %v", <-done)
 	}
 	n := &node{t: t, url: url, dir: dir, store: store}
+	var once sync.Once
 	n.stop = func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
 	}
 	t.Cleanup(n.stop)
 	return n

@@ -51,6 +51,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newScreenCmd(),
 		newImportCmd(),
 		newBenchCmd(),
+		newLedgerCmd(),
 	)
 	return root
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/httpapi"
 	"github.com/enlace-exchange/enlace/taxii"
+	"github.com/enlace-exchange/enlace/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
@@ -27,10 +28,12 @@ func newServeCmd() *cobra.Command {
 	var addr, level, lists string
 	var withDemo bool
 	var grace time.Duration
+	var lf ledgerFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the exchange over HTTP",
-		Long: `Serve the exchange: the JSON API under /api/v1/, /healthz, /readyz and /metrics.
+		Long: `Serve the exchange: the JSON API under /api/v1/, /healthz, /readyz and /metrics,
+and the web pages for people at / (sign in with a user name and token).
 
 The exchange is kept in SQLite in the data directory (--data), or in
 PostgreSQL when --store (env ENLACE_STORE) is a postgres:// URL; several
@@ -51,7 +54,7 @@ flight (up to --grace) and closes the store.`,
 				return fmt.Errorf("--log-level: %w", err)
 			}
 			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: lv}))
-			return serve(cmd.Context(), cmd, log, &f, addr, lists, withDemo, grace)
+			return serve(cmd.Context(), cmd, log, &f, &lf, addr, lists, withDemo, grace)
 		},
 	}
 	f.register(cmd)
@@ -60,10 +63,24 @@ flight (up to --grace) and closes the store.`,
 	cmd.Flags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
 	cmd.Flags().StringVar(&lists, "lists", "", "sanctions list registry to screen against (default DATA/lists; fill it with enlace lists import)")
 	cmd.Flags().DurationVar(&grace, "grace", 30*time.Second, "how long to let requests in flight finish on shutdown")
+	lf.register(cmd)
 	return cmd
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFlags, addr, lists string, withDemo bool, grace time.Duration) error {
+// ledgerFlags configure the node's ledger.
+type ledgerFlags struct {
+	origin    string
+	cosigners []string
+	every     time.Duration
+}
+
+func (l *ledgerFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&l.origin, "ledger-origin", "enlace.local/ledger", "the ledger's origin line, naming this log in its checkpoints")
+	cmd.Flags().StringSliceVar(&l.cosigners, "cosigner", nil, "a partner's cosigner public key, or a file holding it, whose cosignatures this node accepts (repeatable)")
+	cmd.Flags().DurationVar(&l.every, "checkpoint-every", time.Second, "how often to sign a checkpoint of new ledger entries")
+}
+
+func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFlags, lf *ledgerFlags, addr, lists string, withDemo bool, grace time.Duration) error {
 	f.screening = exchange.NewScreening(listsDir(lists, f.dir))
 	x, st, err := f.open(ctx, log)
 	if err != nil {
@@ -91,10 +108,19 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		}
 	}
 
+	lg, err := openLedger(ctx, st, f.dir, lf.origin, lf.cosigners, log)
+	if err != nil {
+		return fmt.Errorf("open the ledger: %w", err)
+	}
+
 	jobs := startJobs(ctx, log)
 	defer jobs.stop()
 	jobs.every(5*time.Second, "rescreen", func(ctx context.Context) error {
 		_, err := x.Rescreen(ctx)
+		return err
+	})
+	jobs.every(lf.every, "checkpoint", func(ctx context.Context) error {
+		_, err := lg.Integrate(ctx)
 		return err
 	})
 
@@ -108,6 +134,10 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := httpapi.New(x, log, reg)
+	api.Handle("/ledger/", lg.Handler(func(r *http.Request) error {
+		_, err := api.Authenticate(r)
+		return err
+	}))
 	api.Handle("/taxii2/", taxii.New(taxii.Config{
 		Backend:      taxiiBackend{x},
 		Authenticate: api.Authenticate,
@@ -117,6 +147,8 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		CursorKey:    cursorKey,
 		Logger:       log,
 	}))
+	// The pages take every path the JSON API does not own.
+	api.Handle("/", web.New(web.Config{Exchange: x, Logger: log}))
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -150,6 +182,12 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	// Sign what the last requests appended, so the database at rest ends
+	// in a checkpoint.
+	jobs.stop()
+	if _, err := lg.Integrate(context.Background()); err != nil {
+		log.Error("final checkpoint", "err", err)
 	}
 	log.Info("stopped")
 	return nil

@@ -46,7 +46,11 @@ func (db *DB) CreateConsent(ctx context.Context, c enlace.Consent) (enlace.Conse
 			return err
 		}
 		if c.Status != enlace.ConsentRequested {
-			if err := ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, micros(c.CreatedAt)); err != nil {
+			decided := micros(c.CreatedAt)
+			if c.DecidedAt != nil {
+				decided = micros(*c.DecidedAt)
+			}
+			if err := ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, decided); err != nil {
 				return err
 			}
 		}

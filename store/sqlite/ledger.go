@@ -93,22 +93,45 @@ func (db *DB) LedgerEntries(ctx context.Context, start, end int64) ([]enlace.Led
 	return out, err
 }
 
-// LedgerRecord recomputes the canonical record e proves from the tables.
-// ENotFound if the record is gone.
+// LedgerRecord recomputes the canonical record e proves from the tables,
+// and checks the entry's header (its nations and time) against the
+// record, as the append computed them. ENotFound if the record is gone;
+// EInvalid, naming the field, if the header disagrees with the record.
 func (db *DB) LedgerRecord(ctx context.Context, e enlace.LedgerEntry) ([]byte, error) {
 	var rec []byte
 	err := db.read(ctx, fmt.Sprintf("ledger record of entry %d", e.Index), func(tx *sql.Tx) error {
+		var h header
 		var err error
-		rec, err = ledgerRecord(ctx, tx, e.Kind, e.RecordID)
+		rec, h, err = ledgerRecord(ctx, tx, e.Kind, e.RecordID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return enlace.Errorf(enlace.ENotFound, "%s %s not found", e.Kind, e.RecordID)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		switch {
+		case h.from != e.From:
+			return enlace.Errorf(enlace.EInvalid, "the entry says it comes from %q, its record from %q", e.From, h.from)
+		case h.to != e.To:
+			return enlace.Errorf(enlace.EInvalid, "the entry says it concerns %q, its record %q", e.To, h.to)
+		case !fromMicros(h.at).Equal(e.At):
+			return enlace.Errorf(enlace.EInvalid, "the entry is dated %s, its record %s",
+				e.At.Format(enlace.LedgerTimeFormat), fromMicros(h.at).Format(enlace.LedgerTimeFormat))
+		}
+		return nil
 	})
 	return rec, err
 }
 
-func ledgerRecord(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id string) ([]byte, error) {
+// header is what an entry says of its record besides the commitment.
+type header struct {
+	from, to string
+	at       int64
+}
+
+// ledgerRecord recomputes the record of kind and id, and the header its
+// entry was appended with.
+func ledgerRecord(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id string) ([]byte, header, error) {
 	num := func() (int64, error) {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
@@ -116,76 +139,130 @@ func ledgerRecord(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id str
 		}
 		return n, nil
 	}
+	var h header
+	var err error
+	nations := func(a, b string) {
+		if err == nil {
+			h.from, err = agencyNation(ctx, tx, a)
+		}
+		if err == nil && b != "" {
+			h.to, err = agencyNation(ctx, tx, b)
+		}
+	}
+	scopes := func(a, b enlace.Scope) {
+		if err == nil {
+			h.from, err = scopeNation(ctx, tx, a)
+		}
+		if err == nil {
+			h.to, err = scopeNation(ctx, tx, b)
+		}
+	}
 	switch kind {
 	case enlace.EntryRelease:
 		n, err := num()
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
 		r, err := scanRelease(tx.QueryRowContext(ctx, releaseSelect+` WHERE id = ?`, n))
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
-		return enlace.ReleaseRecord(r)
+		if err := tx.QueryRowContext(ctx, `SELECT nation FROM reports WHERE id = ?`, r.ReportID).Scan(&h.from); err != nil {
+			return nil, h, err
+		}
+		h.to, h.at = r.RecipientNation, micros(r.At)
+		rec, err := enlace.ReleaseRecord(r)
+		return rec, h, err
 	case enlace.EntryAgreement:
 		ag, v, ok := strings.Cut(id, "/")
-		n, err := strconv.Atoi(v)
-		if !ok || err != nil {
-			return nil, sql.ErrNoRows
+		n, cerr := strconv.Atoi(v)
+		if !ok || cerr != nil {
+			return nil, h, sql.ErrNoRows
 		}
-		a, err := scanAgreement(tx.QueryRowContext(ctx, agreementSelect+` WHERE id = ? AND version = ?`, ag, n))
+		a, aerr := scanAgreement(tx.QueryRowContext(ctx, agreementSelect+` WHERE id = ? AND version = ?`, ag, n))
+		if aerr != nil {
+			return nil, h, aerr
+		}
+		scopes(a.Provider, a.Recipient)
+		h.at = micros(a.CreatedAt)
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
-		return enlace.AgreementRecord(a)
+		rec, err := enlace.AgreementRecord(a)
+		return rec, h, err
 	case enlace.EntryDirective:
 		seq, ok := directiveSeq(id)
 		if !ok {
-			return nil, sql.ErrNoRows
+			return nil, h, sql.ErrNoRows
 		}
-		d, err := scanDirective(tx.QueryRowContext(ctx, directiveSelect+` WHERE seq = ?`, seq))
+		d, derr := scanDirective(tx.QueryRowContext(ctx, directiveSelect+` WHERE seq = ?`, seq))
+		if derr != nil {
+			return nil, h, derr
+		}
+		scopes(enlace.Scope{Nation: d.IssuerNation}, d.To)
+		h.at = micros(d.IssuedAt)
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
-		return enlace.DirectiveRecord(d)
+		rec, err := enlace.DirectiveRecord(d)
+		return rec, h, err
 	case enlace.EntryConsent, enlace.EntryConsentDecision:
-		n, err := num()
-		if err != nil {
-			return nil, err
+		n, nerr := num()
+		if nerr != nil {
+			return nil, h, nerr
 		}
-		c, err := scanConsent(tx.QueryRowContext(ctx, consentSelect+` WHERE id = ?`, n))
+		c, cerr := scanConsent(tx.QueryRowContext(ctx, consentSelect+` WHERE id = ?`, n))
+		if cerr != nil {
+			return nil, h, cerr
+		}
+		nations(c.Originator, c.Recipient)
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
 		if kind == enlace.EntryConsent {
-			return enlace.ConsentRecord(c)
+			h.at = micros(c.CreatedAt)
+			rec, err := enlace.ConsentRecord(c)
+			return rec, h, err
 		}
 		if c.Status == enlace.ConsentRequested {
-			return nil, sql.ErrNoRows
+			return nil, h, sql.ErrNoRows
 		}
-		return enlace.ConsentDecisionRecord(c)
+		h.at = micros(c.CreatedAt)
+		if c.DecidedAt != nil {
+			h.at = micros(*c.DecidedAt)
+		}
+		rec, err := enlace.ConsentDecisionRecord(c)
+		return rec, h, err
 	case enlace.EntrySubmission:
-		r, err := scanReport(tx.QueryRowContext(ctx, reportSelect+` WHERE id = ?`, id))
-		if err != nil {
-			return nil, err
+		r, rerr := scanReport(tx.QueryRowContext(ctx, reportSelect+` WHERE id = ?`, id))
+		if rerr != nil {
+			return nil, h, rerr
 		}
-		digests, err := objectDigests(ctx, tx, id)
-		if err != nil {
-			return nil, err
+		digests, derr := objectDigests(ctx, tx, id)
+		if derr != nil {
+			return nil, h, derr
 		}
-		return enlace.SubmissionRecord(r, digests)
+		h.from, h.at = r.Nation, micros(r.CreatedAt)
+		rec, err := enlace.SubmissionRecord(r, digests)
+		return rec, h, err
 	case enlace.EntryWithdrawal:
-		n, err := num()
-		if err != nil {
-			return nil, err
+		n, nerr := num()
+		if nerr != nil {
+			return nil, h, nerr
 		}
-		w, err := scanWithdrawal(tx.QueryRowContext(ctx, withdrawalSelect+` WHERE id = ?`, n))
-		if err != nil {
-			return nil, err
+		w, werr := scanWithdrawal(tx.QueryRowContext(ctx, withdrawalSelect+` WHERE id = ?`, n))
+		if werr != nil {
+			return nil, h, werr
 		}
-		return enlace.WithdrawalRecord(w)
+		nations(w.Originator, "")
+		h.at = micros(w.At)
+		if err != nil {
+			return nil, h, err
+		}
+		rec, err := enlace.WithdrawalRecord(w)
+		return rec, h, err
 	}
-	return nil, sql.ErrNoRows
+	return nil, h, sql.ErrNoRows
 }
 
 // objectDigests returns the digests of report id's objects in its order.

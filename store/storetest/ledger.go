@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/enlace-exchange/enlace"
 )
@@ -85,6 +86,15 @@ func testLedgerEntries(t *testing.T, s enlace.Store) {
 	wantCode(t, "LedgerEntries(4, 2)", err, enlace.EInvalid)
 	_, err = s.LedgerRecord(ctx, enlace.LedgerEntry{Kind: enlace.EntryRelease, RecordID: "999"})
 	wantCode(t, "LedgerRecord(missing release)", err, enlace.ENotFound)
+	// An entry whose header says other than its record is refused.
+	forged := entries[4]
+	forged.To = "GB"
+	_, err = s.LedgerRecord(ctx, forged)
+	wantCode(t, "LedgerRecord(entry naming another nation)", err, enlace.EInvalid)
+	forged = entries[4]
+	forged.At = forged.At.Add(time.Microsecond)
+	_, err = s.LedgerRecord(ctx, forged)
+	wantCode(t, "LedgerRecord(entry with another time)", err, enlace.EInvalid)
 
 	// A refused write leaves no entry behind.
 	_, err = s.CreateRelease(ctx, release(enlace.Report{ID: stixID("report", 9)}, "DEA", "US", 40))
