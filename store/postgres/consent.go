@@ -41,7 +41,11 @@ func (db *DB) CreateConsent(ctx context.Context, c enlace.Consent) (enlace.Conse
 			return err
 		}
 		if c.Status != enlace.ConsentRequested {
-			return ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, c.CreatedAt)
+			decided := c.CreatedAt
+			if c.DecidedAt != nil {
+				decided = *c.DecidedAt
+			}
+			return ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, decided)
 		}
 		return nil
 	})

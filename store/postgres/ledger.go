@@ -117,25 +117,49 @@ func scanEntry(s pgx.Row) (enlace.LedgerEntry, error) {
 }
 
 // LedgerRecord recomputes the canonical record e proves from the tables,
-// in one REPEATABLE READ transaction so that a submission's report and
-// its digests come from one snapshot. ENotFound if the record is gone.
+// and checks the entry's header (its nations and time) against the
+// record, as the append computed them. It reads in one REPEATABLE READ
+// transaction, so that a record and what its header derives from come
+// from one snapshot. ENotFound if the record is gone; EInvalid, naming
+// the field, if the header disagrees with the record.
 func (db *DB) LedgerRecord(ctx context.Context, e enlace.LedgerEntry) ([]byte, error) {
 	op := fmt.Sprintf("ledger record of entry %d", e.Index)
 	var rec []byte
+	var h header
 	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error
-		rec, err = ledgerRecord(ctx, tx, e.Kind, e.RecordID)
+		rec, h, err = ledgerRecord(ctx, tx, e.Kind, e.RecordID)
 		return err
 	})
 	if err != nil {
 		return nil, notFound(op, err, "%s %s not found", e.Kind, e.RecordID)
 	}
+	switch {
+	case h.from != e.From:
+		err = enlace.Errorf(enlace.EInvalid, "the entry says it comes from %q, its record from %q", e.From, h.from)
+	case h.to != e.To:
+		err = enlace.Errorf(enlace.EInvalid, "the entry says it concerns %q, its record %q", e.To, h.to)
+	case !h.at.Equal(e.At):
+		err = enlace.Errorf(enlace.EInvalid, "the entry is dated %s, its record %s",
+			e.At.UTC().Format(enlace.LedgerTimeFormat), h.at.UTC().Format(enlace.LedgerTimeFormat))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
 	return rec, nil
 }
 
-// ledgerRecord recomputes the record of kind and id; pgx.ErrNoRows if
-// there is none.
-func ledgerRecord(ctx context.Context, tx pgx.Tx, kind enlace.EntryKind, id string) ([]byte, error) {
+// header is what an entry says of its record besides the commitment.
+type header struct {
+	from, to string
+	at       time.Time
+}
+
+// ledgerRecord recomputes the record of kind and id, and the header its
+// entry was appended with; pgx.ErrNoRows if there is no such record. The
+// headers are computed as the appends compute them.
+func ledgerRecord(ctx context.Context, tx pgx.Tx, kind enlace.EntryKind, id string) ([]byte, header, error) {
+	var h header
 	num := func() (int64, error) {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
@@ -147,72 +171,109 @@ func ledgerRecord(ctx context.Context, tx pgx.Tx, kind enlace.EntryKind, id stri
 	case enlace.EntryRelease:
 		n, err := num()
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
 		r, err := scanRelease(tx.QueryRow(ctx, releaseSelect+` WHERE id = $1`, n))
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
-		return enlace.ReleaseRecord(r)
+		if err := tx.QueryRow(ctx, `SELECT nation FROM reports WHERE id = $1`, r.ReportID).Scan(&h.from); err != nil {
+			return nil, h, err
+		}
+		h.to, h.at = r.RecipientNation, r.At
+		rec, err := enlace.ReleaseRecord(r)
+		return rec, h, err
 	case enlace.EntryAgreement:
 		ag, v, ok := strings.Cut(id, "/")
 		n, err := strconv.Atoi(v)
 		if !ok || err != nil {
-			return nil, pgx.ErrNoRows
+			return nil, h, pgx.ErrNoRows
 		}
 		a, err := scanAgreement(tx.QueryRow(ctx, agreementSelect+` WHERE id = $1 AND version = $2`, ag, n))
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
-		return enlace.AgreementRecord(a)
+		if h.from, err = scopeNation(ctx, tx, a.Provider); err != nil {
+			return nil, h, err
+		}
+		if h.to, err = scopeNation(ctx, tx, a.Recipient); err != nil {
+			return nil, h, err
+		}
+		h.at = a.CreatedAt
+		rec, err := enlace.AgreementRecord(a)
+		return rec, h, err
 	case enlace.EntryDirective:
 		seq, ok := directiveSeq(id)
 		if !ok {
-			return nil, pgx.ErrNoRows
+			return nil, h, pgx.ErrNoRows
 		}
 		d, err := scanDirective(tx.QueryRow(ctx, directiveSelect+` WHERE seq = $1`, seq))
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
-		return enlace.DirectiveRecord(d)
+		if h.to, err = scopeNation(ctx, tx, d.To); err != nil {
+			return nil, h, err
+		}
+		h.from, h.at = d.IssuerNation, d.IssuedAt
+		rec, err := enlace.DirectiveRecord(d)
+		return rec, h, err
 	case enlace.EntryConsent, enlace.EntryConsentDecision:
 		n, err := num()
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
 		c, err := scanConsent(tx.QueryRow(ctx, consentSelect+` WHERE id = $1`, n))
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
+		if h.from, err = agencyNation(ctx, tx, c.Originator); err != nil {
+			return nil, h, err
+		}
+		if h.to, err = agencyNation(ctx, tx, c.Recipient); err != nil {
+			return nil, h, err
+		}
+		h.at = c.CreatedAt
 		if kind == enlace.EntryConsent {
-			return enlace.ConsentRecord(c)
+			rec, err := enlace.ConsentRecord(c)
+			return rec, h, err
 		}
 		if c.Status == enlace.ConsentRequested {
-			return nil, pgx.ErrNoRows
+			return nil, h, pgx.ErrNoRows
 		}
-		return enlace.ConsentDecisionRecord(c)
+		if c.DecidedAt != nil {
+			h.at = *c.DecidedAt
+		}
+		rec, err := enlace.ConsentDecisionRecord(c)
+		return rec, h, err
 	case enlace.EntrySubmission:
 		r, err := scanReport(tx.QueryRow(ctx, reportSelect+` WHERE r.id = $1`, id))
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
 		digests, err := objectDigests(ctx, tx, id)
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
-		return enlace.SubmissionRecord(r, digests)
+		h.from, h.at = r.Nation, r.CreatedAt
+		rec, err := enlace.SubmissionRecord(r, digests)
+		return rec, h, err
 	case enlace.EntryWithdrawal:
 		n, err := num()
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
 		w, err := scanWithdrawal(tx.QueryRow(ctx, withdrawalSelect+` WHERE id = $1`, n))
 		if err != nil {
-			return nil, err
+			return nil, h, err
 		}
-		return enlace.WithdrawalRecord(w)
+		if h.from, err = agencyNation(ctx, tx, w.Originator); err != nil {
+			return nil, h, err
+		}
+		h.at = w.At
+		rec, err := enlace.WithdrawalRecord(w)
+		return rec, h, err
 	}
-	return nil, pgx.ErrNoRows
+	return nil, h, pgx.ErrNoRows
 }
 
 // objectDigests returns the digests of report id's objects in its order,
