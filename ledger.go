@@ -177,6 +177,9 @@ type LedgerStore interface {
 	// record gives. ENotFound if the record is gone; EInvalid, saying
 	// which, if e's header disagrees with it.
 	LedgerRecord(ctx context.Context, e LedgerEntry) ([]byte, error)
+	// LedgerEntryOf returns the entry of the record of kind and id.
+	// ENotFound if there is none.
+	LedgerEntryOf(ctx context.Context, kind EntryKind, id string) (LedgerEntry, error)
 	// UnledgeredRecords returns the records that have no entry, as
 	// "<kind> <id>". A sound store returns none.
 	UnledgeredRecords(ctx context.Context) ([]string, error)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/enlace-exchange/enlace"
+	"github.com/enlace-exchange/enlace/ledger"
 	"github.com/enlace-exchange/enlace/policy"
 )
 
@@ -29,6 +30,7 @@ type Config struct {
 	Now        func() time.Time   // nil: time.Now
 	Logger     *slog.Logger       // nil: discard
 	Screening  *Screening         // nil: no sanctions lists loaded
+	Ledger     *ledger.Log        // nil: no record proofs
 }
 
 // Exchange serves every operation on intelligence and governance.
@@ -39,6 +41,7 @@ type Exchange struct {
 	log   *slog.Logger
 
 	screening *Screening
+	ledger    *ledger.Log
 
 	rescreenMu     sync.Mutex // one rescreen at a time
 	rescreened     bool
@@ -59,7 +62,7 @@ type Exchange struct {
 
 // New returns an Exchange over cfg.Store.
 func New(cfg Config) *Exchange {
-	x := &Exchange{store: cfg.Store, vocab: cfg.Vocabulary, now: cfg.Now, log: cfg.Logger, screening: cfg.Screening}
+	x := &Exchange{store: cfg.Store, vocab: cfg.Vocabulary, now: cfg.Now, log: cfg.Logger, screening: cfg.Screening, ledger: cfg.Ledger}
 	if x.vocab == nil {
 		x.vocab = enlace.MustVocabulary(enlace.DefaultPurposes)
 	}

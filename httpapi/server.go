@@ -99,6 +99,8 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/releases", s.listReleases)
 	s.handle("POST /api/v1/screen", s.screen)
 	s.handle("GET /api/v1/alerts", s.listAlerts)
+	s.handle("GET /api/v1/ledger/checkpoints", s.listCheckpoints)
+	s.handle("GET /api/v1/ledger/records/{kind}/{id}", s.proveRecord)
 	// Unknown API paths still authenticate first: an anonymous caller
 	// learns nothing about which paths exist.
 	s.mux.Handle("/api/", s.authed(func(w http.ResponseWriter, r *http.Request, _ enlace.User) error {

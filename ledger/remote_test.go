@@ -150,7 +150,7 @@ func TestReleasesTo(t *testing.T) {
 		t.Log(p)
 	}
 	p, _ := ReleasesTo(ctx, cfg, "NZ", time.Date(2026, 9, 16, 0, 0, 0, 0, time.UTC), time.Time{})
-	if want := "0 releases to NZ after 2026-09-16T00:00:00Z, complete up to checkpoint 700 (root " + b64(p.Root) + "), cosigned by witness.example.us"; p.String() != want {
+	if want := "0 releases to NZ after 2026-09-16T00:00:00.000000Z, complete up to checkpoint 700 (root " + b64(p.Root) + "), cosigned by witness.example.us"; p.String() != want {
 		t.Errorf("String() = %q\nwant       %q", p.String(), want)
 	}
 

@@ -108,6 +108,17 @@ func (s *fakeStore) LedgerRecord(ctx context.Context, e enlace.LedgerEntry) ([]b
 	return rec, nil
 }
 
+func (s *fakeStore) LedgerEntryOf(ctx context.Context, kind enlace.EntryKind, id string) (enlace.LedgerEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.entries {
+		if e.Kind == kind && e.RecordID == id {
+			return e, nil
+		}
+	}
+	return enlace.LedgerEntry{}, enlace.Errorf(enlace.ENotFound, "no entry for %s %s", kind, id)
+}
+
 func (s *fakeStore) UnledgeredRecords(ctx context.Context) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/enlace-exchange/enlace"
 	"github.com/enlace-exchange/enlace/exchange"
+	"github.com/enlace-exchange/enlace/ledger"
 	"github.com/enlace-exchange/enlace/store/postgres"
 	"github.com/enlace-exchange/enlace/store/sqlite"
 	"github.com/spf13/cobra"
@@ -25,6 +26,9 @@ type dataFlags struct {
 	purposes string
 
 	screening *exchange.Screening // set by serve before open
+	// ledger, set by serve before open, builds the ledger over the store
+	// before the exchange that proves records with it.
+	ledger func(enlace.Store) (*ledger.Log, error)
 }
 
 func (f *dataFlags) register(cmd *cobra.Command) {
@@ -54,7 +58,14 @@ func (f *dataFlags) open(ctx context.Context, log *slog.Logger) (*exchange.Excha
 	if err != nil {
 		return nil, nil, err
 	}
-	return exchange.New(exchange.Config{Store: st, Vocabulary: vocab, Logger: log, Screening: f.screening}), st, nil
+	var lg *ledger.Log
+	if f.ledger != nil {
+		if lg, err = f.ledger(st); err != nil {
+			st.Close()
+			return nil, nil, fmt.Errorf("open the ledger: %w", err)
+		}
+	}
+	return exchange.New(exchange.Config{Store: st, Vocabulary: vocab, Logger: log, Screening: f.screening, Ledger: lg}), st, nil
 }
 
 // openStore opens the store the flags select: PostgreSQL for a

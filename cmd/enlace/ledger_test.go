@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/enlace-exchange/enlace/exchange"
+	"github.com/enlace-exchange/enlace/ledger"
 )
 
 // cli runs the enlace command line with args and returns what it printed
@@ -337,5 +340,61 @@ func testSeedScenarioLedger(t *testing.T, store string) {
 	}
 	if out, err := cli(args...); err != nil {
 		t.Errorf("ledger verify --data: %v\n%s", err, out)
+	}
+}
+
+// TestLedgerRecordProof: a party to a release gets the record with the
+// proof that the ledger holds it, and checks it with the node's public
+// key alone; a party to nothing gets 404.
+func TestLedgerRecordProof(t *testing.T) {
+	forEachEngine(t, testLedgerRecordProof, "--checkpoint-every", "50ms")
+}
+
+func testLedgerRecordProof(t *testing.T, n *node) {
+	r := n.reportIDs("dea-analyst", "interdiction", "&nation=CO")[0]
+	n.must(200, "dea-analyst", "GET", "/api/v1/reports/"+r.ID, "interdiction", nil)
+	var rels struct {
+		Releases []struct{ ID int64 } `json:"releases"`
+	}
+	n.must(200, "dea-analyst", "GET", "/api/v1/releases?report="+r.ID+"&recipient=DEA", "", nil).json(t, &rels)
+	if len(rels.Releases) == 0 {
+		t.Fatal("no release recorded for DEA's read")
+	}
+	id := fmt.Sprint(rels.Releases[0].ID)
+	waitCheckpoint(t, n, n.ledgerSize(t))
+
+	var p exchange.RecordProof
+	n.must(200, "dea-analyst", "GET", "/api/v1/ledger/records/release/"+id, "", nil).json(t, &p)
+	vkey, err := readKey(filepath.Join(n.dir, "ledger.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := ledger.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.Proof.Verify(p.Record, v); err != nil {
+		t.Fatalf("the proof does not verify: %v", err)
+	}
+	if !strings.Contains(string(p.Record), `"recipient":"DEA"`) {
+		t.Errorf("record %s", p.Record)
+	}
+	// A record changed by one byte no longer verifies.
+	forged := bytes.Replace(p.Record, []byte(`"recipient":"DEA"`), []byte(`"recipient":"FBI"`), 1)
+	if _, _, err := p.Proof.Verify(forged, v); err == nil {
+		t.Error("a forged record verified")
+	}
+	// The originator and both authorities may have it; a third party may not.
+	for _, u := range []string{strings.ToLower(r.Originator) + "-analyst", "co-authority", "us-auditor"} {
+		n.must(200, u, "GET", "/api/v1/ledger/records/release/"+id, "", nil)
+	}
+	n.must(404, "nca-analyst", "GET", "/api/v1/ledger/records/release/"+id, "", nil)
+	n.must(404, "dea-analyst", "GET", "/api/v1/ledger/records/release/999999", "", nil)
+	var cps struct {
+		Checkpoints []struct{ Size int64 } `json:"checkpoints"`
+	}
+	n.must(200, "nca-analyst", "GET", "/api/v1/ledger/checkpoints?limit=2", "", nil).json(t, &cps)
+	if len(cps.Checkpoints) == 0 || cps.Checkpoints[0].Size < 1 {
+		t.Errorf("checkpoints: %+v", cps)
 	}
 }

@@ -13,9 +13,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/enlace-exchange/enlace"
 	"github.com/enlace-exchange/enlace/demo"
 	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/httpapi"
+	"github.com/enlace-exchange/enlace/ledger"
 	"github.com/enlace-exchange/enlace/taxii"
 	"github.com/enlace-exchange/enlace/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -82,6 +84,12 @@ func (l *ledgerFlags) register(cmd *cobra.Command) {
 
 func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFlags, lf *ledgerFlags, addr, lists string, withDemo bool, grace time.Duration) error {
 	f.screening = exchange.NewScreening(listsDir(lists, f.dir))
+	var lg *ledger.Log
+	f.ledger = func(st enlace.Store) (*ledger.Log, error) {
+		var err error
+		lg, err = openLedger(ctx, st, f.dir, lf.origin, lf.cosigners, log)
+		return lg, err
+	}
 	x, st, err := f.open(ctx, log)
 	if err != nil {
 		return err
@@ -106,11 +114,6 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		} else if _, err := os.Stat(credsPath); err != nil {
 			return fmt.Errorf("--demo: %s already holds an exchange that is not a demo world (no %s)", f.where(), credsPath)
 		}
-	}
-
-	lg, err := openLedger(ctx, st, f.dir, lf.origin, lf.cosigners, log)
-	if err != nil {
-		return fmt.Errorf("open the ledger: %w", err)
 	}
 
 	jobs := startJobs(ctx, log)

@@ -106,6 +106,17 @@ func (db *DB) LedgerEntries(ctx context.Context, start, end int64) ([]enlace.Led
 		FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, start, end)
 }
 
+// LedgerEntryOf returns the entry of the record of kind and id.
+// ENotFound if there is none.
+func (db *DB) LedgerEntryOf(ctx context.Context, kind enlace.EntryKind, id string) (enlace.LedgerEntry, error) {
+	e, err := scanEntry(db.pool.QueryRow(ctx, `SELECT idx, kind, record_id, from_nation, to_nation, at, salt, commitment
+		FROM ledger_entries WHERE kind = $1 AND record_id = $2`, string(kind), id))
+	if err != nil {
+		return enlace.LedgerEntry{}, notFound(fmt.Sprintf("ledger entry of %s %s", kind, id), err, "no ledger entry for %s %s", kind, id)
+	}
+	return e, nil
+}
+
 func scanEntry(s pgx.Row) (enlace.LedgerEntry, error) {
 	var e enlace.LedgerEntry
 	var kind string

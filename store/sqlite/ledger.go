@@ -93,6 +93,25 @@ func (db *DB) LedgerEntries(ctx context.Context, start, end int64) ([]enlace.Led
 	return out, err
 }
 
+// LedgerEntryOf returns the entry of the record of kind and id.
+// ENotFound if there is none.
+func (db *DB) LedgerEntryOf(ctx context.Context, kind enlace.EntryKind, id string) (enlace.LedgerEntry, error) {
+	var e enlace.LedgerEntry
+	err := db.read(ctx, fmt.Sprintf("ledger entry of %s %s", kind, id), func(tx *sql.Tx) error {
+		var k string
+		var at int64
+		err := tx.QueryRowContext(ctx, `SELECT idx, kind, record_id, from_nation, to_nation, at, salt, commitment
+			FROM ledger_entries WHERE kind = ? AND record_id = ?`, string(kind), id).Scan(
+			&e.Index, &k, &e.RecordID, &e.From, &e.To, &at, &e.Salt, &e.Commitment)
+		if errors.Is(err, sql.ErrNoRows) {
+			return enlace.Errorf(enlace.ENotFound, "no ledger entry for %s %s", kind, id)
+		}
+		e.Kind, e.At = enlace.EntryKind(k), fromMicros(at)
+		return err
+	})
+	return e, err
+}
+
 // LedgerRecord recomputes the canonical record e proves from the tables,
 // and checks the entry's header (its nations and time) against the
 // record, as the append computed them. ENotFound if the record is gone;

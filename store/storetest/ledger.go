@@ -77,12 +77,15 @@ func testLedgerEntries(t *testing.T, s enlace.Store) {
 		}
 	}
 	diff(t, "UnledgeredRecords", []string(nil), must(s.UnledgeredRecords(ctx)))
+	diff(t, "LedgerEntryOf(directive)", entries[3], must(s.LedgerEntryOf(ctx, enlace.EntryDirective, dir.ID)))
+	_, err := s.LedgerEntryOf(ctx, enlace.EntryDirective, "D-99")
+	wantCode(t, "LedgerEntryOf(unknown)", err, enlace.ENotFound)
 
 	part := must(s.LedgerEntries(ctx, 2, 4))
 	if len(part) != 2 || part[0].Index != 2 || part[1].Index != 3 {
 		t.Errorf("LedgerEntries(2, 4) = %d entries from %v", len(part), part)
 	}
-	_, err := s.LedgerEntries(ctx, 4, 2)
+	_, err = s.LedgerEntries(ctx, 4, 2)
 	wantCode(t, "LedgerEntries(4, 2)", err, enlace.EInvalid)
 	_, err = s.LedgerRecord(ctx, enlace.LedgerEntry{Kind: enlace.EntryRelease, RecordID: "999"})
 	wantCode(t, "LedgerRecord(missing release)", err, enlace.ENotFound)
