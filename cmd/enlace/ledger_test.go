@@ -129,7 +129,7 @@ func TestLedgerVerifyTamper(t *testing.T) {
 			fmt.Sprintf(`UPDATE ledger_entries SET idx = %d WHERE idx = -1`, directive+1),
 		}, fmt.Sprintf("entry %d", directive)},
 		{"entry inserted", []string{fmt.Sprintf(`UPDATE ledger_entries SET idx = idx + 1000000 WHERE idx >= %d`, directive),
-			fmt.Sprintf(`UPDATE ledger_entries SET idx = idx - 1000000 + 1 WHERE idx >= 1000000`),
+			`UPDATE ledger_entries SET idx = idx - 1000000 + 1 WHERE idx >= 1000000`,
 			fmt.Sprintf(`INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation, at, salt, commitment)
 				SELECT %d, kind, 'D-99', from_nation, to_nation, at, salt, commitment FROM ledger_entries WHERE idx = %d`, directive, directive+1),
 		}, fmt.Sprintf("entry %d", directive)},
