@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/enlace-exchange/enlace/store/postgres/pgtest"
@@ -14,8 +16,21 @@ import (
 // it.
 func TestTwoServersOneDatabase(t *testing.T) {
 	store := pgtest.NewDatabase(t)
-	a := startNode(t, store)
-	b := serveNode(t, t.TempDir(), store) // no --demo: the world is there
+	a := startNode(t, store, "--checkpoint-every", "50ms")
+	// Servers of one exchange share its keys: the ledger's signing key
+	// (one log, one signer) and the TAXII cursor key (a next token from
+	// one server pages on another).
+	bdir := t.TempDir()
+	for _, name := range []string{ledgerKeyFile, ledgerPubFile, "taxii-cursor.key"} {
+		data, err := os.ReadFile(filepath.Join(a.dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bdir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := serveNode(t, bdir, store, "--checkpoint-every", "50ms") // no --demo: the world is there
 	b.creds = a.creds
 
 	// B serves what A seeded, and has built its policy from it.
@@ -57,5 +72,15 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	b.must(200, "dea-analyst", "GET", "/api/v1/directives", "", nil).json(t, &db)
 	if len(da.Directives) != 2 || len(db.Directives) != 2 || da.Directives[1].ID != db.Directives[1].ID {
 		t.Errorf("directives through A %v, through B %v: want the same two", da.Directives, db.Directives)
+	}
+
+	// One ledger, whichever server appended and signed: it verifies
+	// offline, every entry and every checkpoint, from either data
+	// directory.
+	waitCheckpoint(t, b, a.ledgerSize(t))
+	for _, n := range []*node{a, b} {
+		if out, err := cli("ledger", "verify", "--data", n.dir, "--store", store); err != nil {
+			t.Errorf("ledger verify through %s: %v\n%s", n.url, err, out)
+		}
 	}
 }
