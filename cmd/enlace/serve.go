@@ -40,7 +40,9 @@ and the web pages for people at / (sign in with a user name and token).
 The exchange is kept in SQLite in the data directory (--data), or in
 PostgreSQL when --store (env ENLACE_STORE) is a postgres:// URL; several
 servers may share one PostgreSQL database. The data directory holds the
-sanctions lists and demo credentials either way.
+sanctions lists, the ledger key, the TAXII cursor key and the demo
+credentials either way: servers sharing a database need copies of the
+same ledger.key, ledger.pub and taxii-cursor.key.
 
 With --demo on an empty store it first builds a demo world (nations
 CO, US and GB, their agencies, the JIATF-South task force, agreements, users of

@@ -7,20 +7,30 @@
 // store/storetest holds the two to one contract. What SQLite gets from a
 // single writer, this engine gets from locks that every server takes:
 //
-//   - Reports (and the objects they carry) are written under one
-//     transaction-scoped advisory lock, so their seq and date_added grow in
-//     commit order across servers (see CreateReport).
+//   - Reports (and the objects they carry) are written, and objects
+//     withdrawn, under one transaction-scoped advisory lock, so their seq
+//     and date_added grow in commit order across servers (see
+//     CreateReport) and each object's first and last flags stay true.
 //   - Every change the policy is built from updates the policy_version row
 //     first in its transaction. The row lock serialises those changes, so
 //     store-assigned names (AG-<n>, D-<n>) are never handed out twice, and
 //     the version a reader sees never runs ahead of the change it
 //     announces.
+//   - Every ledger entry is appended, in its record's transaction, under
+//     a second advisory lock dedicated to the ledger, at max(idx)+1, so
+//     the log is one sequence 0..n-1 without gaps, and an entry becomes
+//     visible only after every entry below it (see ledgerLock).
+//
+// A transaction takes these locks in that order, policy row, report
+// lock, ledger lock, and never the other way round, so two writers can
+// wait for each other but never deadlock.
 //
 // Transactions are READ COMMITTED, on purpose: each statement takes a new
 // snapshot, so the statement after a lock sees every transaction that held
 // the lock before. Every read is one statement and so one snapshot, with no
 // BEGIN and COMMIT around it: PolicyVersion is read at the start of every
-// request.
+// request. LedgerRecord, which reads a record and what its entry's header
+// derives from, is one REPEATABLE READ transaction.
 //
 // The schema lives in migrations/, applied by goose when the store opens,
 // under goose's advisory session lock so that servers starting together do
