@@ -1,12 +1,14 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -71,10 +73,11 @@ func (db *DB) Alerts(ctx context.Context, f enlace.AlertFilter) ([]enlace.Alert,
 }
 
 // SaveScreeningHits stores the hits not stored before (one per report,
-// object, list and entry) and returns those, in one transaction. ENotFound
-// if a report does not exist. Two servers screening the same report at
-// once store each hit once, and only the one that stored it returns it:
-// the second insert waits for the first and then does nothing.
+// object, list and entry) and returns those, in their order, in one
+// transaction. ENotFound if a report does not exist. Two servers
+// screening the same report at once store each hit once, and only the one
+// that stored it returns it: the second insert waits for the first and
+// then does nothing.
 func (db *DB) SaveScreeningHits(ctx context.Context, hits []enlace.ScreeningHit) ([]enlace.ScreeningHit, error) {
 	if len(hits) == 0 {
 		return nil, nil
@@ -85,8 +88,20 @@ func (db *DB) SaveScreeningHits(ctx context.Context, hits []enlace.ScreeningHit)
 		hits[i].FoundAt = norm(hits[i].FoundAt)
 	}
 	err := db.write(ctx, fmt.Sprintf("save %d screening hits", len(hits)), nil, func(tx pgx.Tx) error {
+		// Insert in key order: two servers saving overlapping hits then
+		// wait for each other's rows in one order and cannot deadlock.
+		order := make([]int, len(hits))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int {
+			x, y := hits[a], hits[b]
+			return cmp.Or(strings.Compare(x.ReportID, y.ReportID), strings.Compare(x.ObjectID, y.ObjectID),
+				strings.Compare(x.List, y.List), strings.Compare(x.EntryID, y.EntryID))
+		})
 		b := &pgx.Batch{}
-		for i, h := range hits {
+		for _, i := range order {
+			h := hits[i]
 			b.Queue(`INSERT INTO screening_hits (report_id, object_id, entity, entity_type, list,
 				list_version, entry_id, entry_name, matched_name, score, explanation, found_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,

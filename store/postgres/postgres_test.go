@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -521,5 +522,66 @@ func BenchmarkReports(b *testing.B) {
 			b.Fatalf("page of %d", len(page))
 		}
 		after = (after + 100) % 200
+	}
+}
+
+// TestScreeningHitsAcrossServers has two stores on one database save the
+// same hits at once, one in reverse order, as two servers re-screening
+// after a list change do. Each hit is stored once and returned as new by
+// exactly one of them, and neither deadlocks.
+func TestScreeningHitsAcrossServers(t *testing.T) {
+	ctx := t.Context()
+	url := pgtest.NewDatabase(t)
+	var stores []*DB
+	for range 2 {
+		db, err := Open(ctx, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		stores = append(stores, db)
+	}
+	seedAgency(t, stores[0])
+	now := time.Now()
+	var hits []enlace.ScreeningHit
+	for r := range 4 {
+		rep, err := stores[0].CreateReport(ctx, benchReport(r, 1, now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for e := range 10 {
+			hits = append(hits, enlace.ScreeningHit{ReportID: rep.ID, ObjectID: "identity--1", Entity: "n", EntityType: "person",
+				List: "ofac-sdn", ListVersion: "v1", EntryID: fmt.Sprint(e), Score: 0.9, Explanation: json.RawMessage(`{}`), FoundAt: now})
+		}
+	}
+	reversed := slices.Clone(hits)
+	slices.Reverse(reversed)
+	const rounds = 5
+	fresh := make([]int, 2)
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*rounds)
+	for s, db := range stores {
+		wg.Go(func() {
+			in := hits
+			if s == 1 {
+				in = reversed
+			}
+			for range rounds {
+				got, err := db.SaveScreeningHits(ctx, in)
+				if err != nil {
+					errs <- err
+					return
+				}
+				fresh[s] += len(got)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if fresh[0]+fresh[1] != len(hits) {
+		t.Errorf("the servers returned %d and %d new hits, want %d in all", fresh[0], fresh[1], len(hits))
 	}
 }
