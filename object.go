@@ -99,3 +99,28 @@ func VersionKey(id string, version time.Time) string {
 	}
 	return id + "|" + strconv.FormatInt(version.UnixMicro(), 10)
 }
+
+// SearchQuery is a full-text search over report titles and descriptions
+// and the names of STIX objects.
+type SearchQuery struct {
+	Text  string // words, all of which must match (as prefixes)
+	Limit int    // 0: the store's default
+}
+
+// SearchHit is a report that matches, with what matched in it.
+type SearchHit struct {
+	ReportID   string   `json:"report"`
+	Originator string   `json:"originator"`
+	Markings   Markings `json:"-"` // for the policy, never shown
+	Title      string   `json:"title"`
+	ObjectID   string   `json:"object,omitempty"` // the object whose name matched, "" for the report itself
+	Snippet    string   `json:"snippet"`          // the matching text, matches between [ and ]
+	Rank       float64  `json:"rank"`             // lower is better
+}
+
+// Searcher finds reports by their words.
+type Searcher interface {
+	// Search returns the best matches for q, best first. A query with no
+	// words returns nothing.
+	Search(ctx context.Context, q SearchQuery) ([]SearchHit, error)
+}

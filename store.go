@@ -17,6 +17,7 @@ type Store interface {
 	ObjectStore
 	LedgerStore
 	AlertStore
+	Searcher
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the engine's resources.

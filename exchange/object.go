@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/google/uuid"
@@ -225,7 +224,7 @@ func (x *Exchange) addObjects(ctx context.Context, actor enlace.User, c Collecti
 	}
 	var valid []parsed
 	inEnvelope := map[string]bool{}
-	definitions := map[string]objectHead{} // marking definitions in this envelope
+	resolver := x.newMarkingResolver(ctx)
 	for i, raw := range objects {
 		h, err := x.parseObject(raw)
 		if err != nil {
@@ -239,7 +238,7 @@ func (x *Exchange) addObjects(ctx context.Context, actor enlace.User, c Collecti
 		}
 		inEnvelope[key] = true
 		if h.Type == "marking-definition" {
-			definitions[h.ID] = h
+			resolver.defs[h.ID] = h.obj
 		}
 		valid = append(valid, parsed{raw, h, key})
 	}
@@ -251,16 +250,29 @@ func (x *Exchange) addObjects(ctx context.Context, actor enlace.User, c Collecti
 	if err != nil {
 		return enlace.TAXIIStatus{}, err
 	}
+	// Objects are grouped by their markings: each group is one report,
+	// whose markings the policy reads.
 	groups := map[string][]parsed{}
+	markingsOf := map[string]enlace.Markings{}
 	var order []string
 	for _, v := range valid {
 		if held[v.key] {
 			st.Successes = append(st.Successes, enlace.StatusDetail{ID: v.head.ID, Version: v.head.Version, Message: "already held; stored once"})
 			continue
 		}
-		g := markingKey(v.head.MarkingRefs)
+		mk, err := resolver.markings(v.head.obj)
+		if err != nil {
+			st.Failures = append(st.Failures, enlace.StatusDetail{ID: v.head.ID, Version: v.head.Version, Message: enlace.ErrorMessage(err)})
+			continue
+		}
+		b, err := json.Marshal(mk)
+		if err != nil {
+			return enlace.TAXIIStatus{}, err
+		}
+		g := string(b)
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)
+			markingsOf[g] = mk
 		}
 		groups[g] = append(groups[g], v)
 	}
@@ -268,19 +280,7 @@ func (x *Exchange) addObjects(ctx context.Context, actor enlace.User, c Collecti
 	var stored [][]parsed // the members of each report
 	for _, g := range order {
 		members := groups[g]
-		fail := func(msg string) {
-			for _, m := range members {
-				st.Failures = append(st.Failures, enlace.StatusDetail{ID: m.head.ID, Version: m.head.Version, Message: msg})
-			}
-		}
-		markings, err := x.markingsOf(members[0].head.MarkingRefs, definitions)
-		if err == nil {
-			err = markings.Validate(x.vocab)
-		}
-		if err != nil {
-			fail(enlace.ErrorMessage(err))
-			continue
-		}
+		markings := markingsOf[g]
 		r := enlace.Report{
 			ID:          "report--" + uuid.NewString(),
 			Originator:  actor.Agency,
@@ -322,13 +322,6 @@ func (x *Exchange) addObjects(ctx context.Context, actor enlace.User, c Collecti
 		}
 	}
 	return st, nil
-}
-
-// markingKey groups objects that reference the same markings.
-func markingKey(refs []string) string {
-	s := slices.Clone(refs)
-	sort.Strings(s)
-	return strings.Join(slices.Compact(s), ",")
 }
 
 // Status returns the status of an add request actor made. ENotFound if

@@ -1,58 +1,113 @@
 package exchange
 
 import (
+	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/enlace-exchange/enlace"
+	"github.com/enlace-exchange/enlace/stix"
 )
+
+// DefaultTLP is how enlace handles an object that arrives without a TLP
+// marking: shareable, under an agreement that allows it, with the
+// recipient organisation only. enlace does not guess a lower level.
+const DefaultTLP = enlace.TLPAmberStrict
 
 // objectHead is what the exchange reads of an incoming STIX object.
 type objectHead struct {
 	ID, Type    string
 	Version     time.Time // modified, else created; zero for an object without versions
 	MarkingRefs []string
+	obj         stix.Object
 }
 
-// parseObject validates an incoming STIX object and reads its head.
+// parseObject validates an incoming STIX object against STIX 2.1 and
+// reads its head.
 func (x *Exchange) parseObject(raw json.RawMessage) (objectHead, error) {
-	var v struct {
-		ID          string   `json:"id"`
-		Type        string   `json:"type"`
-		SpecVersion string   `json:"spec_version"`
-		Created     string   `json:"created"`
-		Modified    string   `json:"modified"`
-		MarkingRefs []string `json:"object_marking_refs"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return objectHead{}, enlace.Errorf(enlace.EInvalid, "not a JSON object with STIX properties: %v", err)
-	}
-	h := objectHead{ID: v.ID, Type: v.Type, MarkingRefs: v.MarkingRefs}
-	if !enlace.ValidSTIXID(v.ID) || enlace.STIXType(v.ID) != v.Type {
-		return h, enlace.Errorf(enlace.EInvalid, "id %q must be %s--<uuid>", v.ID, v.Type)
-	}
-	for _, ts := range []string{v.Modified, v.Created} {
-		if ts == "" {
-			continue
+	o, err := stix.Parse(raw)
+	if err != nil {
+		// Name the object when its id could be read, for the status.
+		var id struct {
+			ID string `json:"id"`
 		}
-		t, err := time.Parse(time.RFC3339Nano, ts)
-		if err != nil {
-			return h, enlace.Errorf(enlace.EInvalid, "object %s: %q is not a STIX timestamp", v.ID, ts)
-		}
-		h.Version = t
-		break
+		_ = json.Unmarshal(raw, &id)
+		return objectHead{ID: id.ID}, err
 	}
-	return h, nil
+	return objectHead{ID: o.ID, Type: o.Type, Version: o.Version(), MarkingRefs: o.ObjectMarkingRefs, obj: o}, nil
 }
 
-// markingsOf returns the enlace markings that refs make up: the TLP of a
-// TLP marking, TLP:AMBER when there is none.
-func (x *Exchange) markingsOf(refs []string, _ map[string]objectHead) (enlace.Markings, error) {
-	m := enlace.Markings{TLP: enlace.TLPAmber}
-	for _, r := range refs {
-		if t, ok := enlace.TLPFromMarkingID(r); ok {
-			m.TLP = t
+// markingResolver resolves object_marking_refs into enlace markings for
+// one add request, finding marking-definitions in the request itself or
+// among those the exchange holds.
+type markingResolver struct {
+	x      *Exchange
+	ctx    context.Context
+	defs   map[string]stix.Object // marking-definitions of this request
+	stored map[string]*stix.Object
+	byRefs map[string]enlace.Markings
+}
+
+func (x *Exchange) newMarkingResolver(ctx context.Context) *markingResolver {
+	return &markingResolver{x: x, ctx: ctx, defs: map[string]stix.Object{}, stored: map[string]*stix.Object{},
+		byRefs: map[string]enlace.Markings{}}
+}
+
+// lookup finds a marking-definition by id.
+func (m *markingResolver) lookup(id string) (stix.Object, bool) {
+	if o, ok := m.defs[id]; ok {
+		return o, true
+	}
+	if o, seen := m.stored[id]; seen {
+		return derefObject(o)
+	}
+	m.stored[id] = nil
+	objs, err := m.x.store.Objects(m.ctx, enlace.ObjectFilter{IDs: []string{id}, Types: []string{"marking-definition"}, Limit: 1})
+	if err != nil || len(objs) == 0 {
+		return stix.Object{}, false
+	}
+	o, err := stix.Parse(objs[0].Raw)
+	if err != nil {
+		return stix.Object{}, false
+	}
+	m.stored[id] = &o
+	return o, true
+}
+
+func derefObject(o *stix.Object) (stix.Object, bool) {
+	if o == nil {
+		return stix.Object{}, false
+	}
+	return *o, true
+}
+
+// markings returns the markings of o. An object without a TLP marking
+// gets DefaultTLP; any other problem (an unknown marking-definition, two
+// use restrictions) is o's failure.
+func (m *markingResolver) markings(o stix.Object) (enlace.Markings, error) {
+	key := strings.Join(o.ObjectMarkingRefs, ",")
+	if mk, ok := m.byRefs[key]; ok {
+		return mk, nil
+	}
+	// Failures are not cached: their message names the object.
+	mk, err := stix.MarkingsOf(o, m.lookup)
+	if err != nil {
+		// Only the missing TLP is ours to fill in: with the default added,
+		// every other problem remains.
+		d := o
+		d.ObjectMarkingRefs = append(slices.Clone(o.ObjectMarkingRefs), DefaultTLP.MarkingID())
+		if dm, derr := stix.MarkingsOf(d, m.lookup); derr == nil {
+			mk, err = dm, nil
 		}
 	}
-	return m, nil
+	if err == nil {
+		err = mk.Validate(m.x.vocab)
+	}
+	if err != nil {
+		return enlace.Markings{}, err
+	}
+	m.byRefs[key] = mk
+	return mk, nil
 }

@@ -81,3 +81,23 @@ func (s *Server) listReleases(w http.ResponseWriter, r *http.Request, u enlace.U
 	writeJSON(w, http.StatusOK, map[string]any{"releases": nonNil(rs)})
 	return nil
 }
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request, u enlace.User) error {
+	limit, err := queryInt(r, "limit", 20)
+	if err != nil {
+		return err
+	}
+	if limit < 1 || limit > 100 {
+		return enlace.Errorf(enlace.EInvalid, "limit must be between 1 and 100")
+	}
+	q := r.URL.Query().Get("q")
+	if q == "" {
+		return enlace.Errorf(enlace.EInvalid, "search needs words: ?q=...")
+	}
+	res, err := s.x.Search(r.Context(), u, r.Header.Get(PurposeHeader), q, int(limit))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+	return nil
+}

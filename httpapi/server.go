@@ -85,6 +85,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/reports", s.createReport)
 	s.handle("GET /api/v1/reports", s.listReports)
 	s.handle("GET /api/v1/reports/{id}", s.getReport)
+	s.handle("GET /api/v1/search", s.search)
 	s.handle("POST /api/v1/agreements", s.createAgreement)
 	s.handle("GET /api/v1/agreements", s.listAgreements)
 	s.handle("GET /api/v1/agreements/{id}", s.getAgreement)

@@ -206,6 +206,10 @@ func (db *DB) WithdrawObjects(ctx context.Context, originator, id string, versio
 		if len(gone) == 0 {
 			return enlace.Errorf(enlace.ENotFound, "no object %s", id)
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM search_docs WHERE object_id = $1 AND report_id IN
+			(SELECT report_id FROM objects WHERE id = $1 AND withdrawn_at = $2 AND originator = $3)`, id, at, originator); err != nil {
+			return err
+		}
 		slices.SortFunc(gone, func(a, b withdrawn) int { return cmp.Compare(a.key, b.key) })
 		if _, err := tx.Exec(ctx, setVersionFlags, []string{id}); err != nil {
 			return err

@@ -95,6 +95,7 @@ func createReport(ctx context.Context, tx pgx.Tx, r enlace.Report) (enlace.Repor
 	if len(heads) > 0 {
 		queueObjects(b, r, heads)
 	}
+	queueSearchDocs(b, r, heads)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return enlace.Report{}, classify(err, refusals{
 			"reports_id_key":                 enlace.Errorf(enlace.EConflict, "report %s already exists", r.ID),
@@ -167,6 +168,7 @@ type objectHead struct {
 	SpecVersion       *string
 	Created, Modified *time.Time
 	SHA256            string // hex of the raw bytes
+	Name              string // for full-text search
 }
 
 // versionKey is modified, else created, in unix microseconds, else 0 for
@@ -191,6 +193,7 @@ func objectHeads(objects []json.RawMessage) ([]objectHead, error) {
 			SpecVersion *string `json:"spec_version"`
 			Created     *string `json:"created"`
 			Modified    *string `json:"modified"`
+			Name        string  `json:"name"`
 		}
 		if err := json.Unmarshal(o, &v); err != nil {
 			return nil, &enlace.Error{Code: enlace.EInvalid, Message: fmt.Sprintf("object %d is not a STIX object", i), Err: err}
@@ -198,7 +201,7 @@ func objectHeads(objects []json.RawMessage) ([]objectHead, error) {
 		if v.ID == "" || v.Type == "" {
 			return nil, enlace.Errorf(enlace.EInvalid, "object %d needs an id and a type", i)
 		}
-		h := objectHead{ID: v.ID, Type: v.Type, SpecVersion: v.SpecVersion}
+		h := objectHead{ID: v.ID, Type: v.Type, SpecVersion: v.SpecVersion, Name: v.Name}
 		var err error
 		if h.Created, err = stixTime(v.Created); err != nil {
 			return nil, enlace.Errorf(enlace.EInvalid, "object %s: created %q is not a timestamp", v.ID, *v.Created)

@@ -338,6 +338,10 @@ func (db *DB) WithdrawObjects(ctx context.Context, originator, id string, versio
 			return enlace.Errorf(enlace.ENotFound, "no object %s", id)
 		}
 		for _, seq := range seqs {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM search WHERE object_id = ?1 AND report_id =
+				(SELECT report_id FROM objects WHERE seq = ?2)`, id, seq); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE objects SET withdrawn_at = ?, raw = '', is_first = 0, is_last = 0
 				WHERE seq = ?`, micros(at), seq); err != nil {
 				return err

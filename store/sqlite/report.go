@@ -82,6 +82,9 @@ func createReport(ctx context.Context, tx *sql.Tx, r enlace.Report) (enlace.Repo
 	if err := insertObjects(ctx, tx, r, heads); err != nil {
 		return enlace.Report{}, err
 	}
+	if err := indexReport(ctx, tx, r, heads); err != nil {
+		return enlace.Report{}, err
+	}
 	digests := make([]enlace.ObjectDigest, len(heads))
 	for i, h := range heads {
 		digests[i] = enlace.ObjectDigest{ID: h.ID, SHA256: h.SHA256}
@@ -102,6 +105,7 @@ type objectHead struct {
 	SpecVersion       sql.NullString
 	Created, Modified sql.NullInt64
 	SHA256            string // hex of the raw bytes
+	Name              string // for full-text search
 }
 
 // versionKey is modified, else created, else 0 for an object without
@@ -126,6 +130,7 @@ func objectHeads(objects []json.RawMessage) ([]objectHead, error) {
 			SpecVersion *string `json:"spec_version"`
 			Created     *string `json:"created"`
 			Modified    *string `json:"modified"`
+			Name        string  `json:"name"`
 		}
 		if err := json.Unmarshal(o, &v); err != nil {
 			return nil, &enlace.Error{Code: enlace.EInvalid, Message: fmt.Sprintf("object %d is not a STIX object", i), Err: err}
@@ -133,7 +138,7 @@ func objectHeads(objects []json.RawMessage) ([]objectHead, error) {
 		if v.ID == "" || v.Type == "" {
 			return nil, enlace.Errorf(enlace.EInvalid, "object %d needs an id and a type", i)
 		}
-		h := objectHead{ID: v.ID, Type: v.Type}
+		h := objectHead{ID: v.ID, Type: v.Type, Name: v.Name}
 		if v.SpecVersion != nil {
 			h.SpecVersion = sql.NullString{String: *v.SpecVersion, Valid: true}
 		}

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) enlace.Store) {
 		{"Submissions", testSubmissions},
 		{"Alerts", testAlerts},
 		{"ScreeningHits", testScreeningHits},
+		{"Search", testSearch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -133,6 +133,22 @@ CREATE TABLE withdrawals (
     at         timestamptz NOT NULL
 );
 
+-- Full-text search over report titles and descriptions (object_id '')
+-- and object names. doc is the text folded by the store (lower case, no
+-- accents), so "Buenaventura" finds "BUENAVENTURA" and "Tumaco" finds
+-- "tumáco" without an extension; the 'simple' configuration neither stems
+-- nor drops words, and queries match words as prefixes. A withdrawn
+-- object's name is deleted from it.
+CREATE TABLE search_docs (
+    report_id text     NOT NULL REFERENCES reports (id),
+    object_id text     NOT NULL,
+    title     text     NOT NULL,
+    body      text     NOT NULL,
+    doc       tsvector NOT NULL
+);
+CREATE INDEX search_docs_doc ON search_docs USING gin (doc);
+CREATE INDEX search_docs_object ON search_docs (object_id, report_id);
+
 -- The add-objects requests TAXII clients made, and what came of each.
 CREATE TABLE taxii_statuses (
     id                text        NOT NULL PRIMARY KEY,
@@ -344,6 +360,7 @@ DROP TABLE agreements;
 DROP TABLE withdrawals;
 DROP FUNCTION refuse_rewrite();
 DROP TABLE taxii_statuses;
+DROP TABLE search_docs;
 DROP TABLE objects;
 DROP TABLE reports;
 DROP TABLE tokens;

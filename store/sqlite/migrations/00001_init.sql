@@ -123,6 +123,17 @@ CREATE TABLE withdrawals (
     at         INTEGER NOT NULL
 ) STRICT;
 
+-- Full-text search over report titles and descriptions (object_id '')
+-- and object names. Accents fold, so "Buenaventura" finds "BUENAVENTURA"
+-- and "Tumaco" finds "tumáco".
+CREATE VIRTUAL TABLE search USING fts5 (
+    report_id UNINDEXED,
+    object_id UNINDEXED,
+    title,
+    body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
 -- The add-objects requests TAXII clients made, and what came of each.
 CREATE TABLE taxii_statuses (
     id                TEXT    NOT NULL PRIMARY KEY,
@@ -337,6 +348,7 @@ DROP TABLE checkpoints;
 DROP TABLE ledger_entries;
 DROP TABLE taxii_statuses;
 DROP TABLE withdrawals;
+DROP TABLE search;
 DROP TABLE releases;
 DROP TABLE consents;
 DROP TABLE directives;
