@@ -44,14 +44,16 @@ const ledgerLock int64 = 0x656e6c6163650002
 
 // appendEntry appends e to the ledger in tx, the transaction of the
 // record it proves, at the next index. See ledgerLock.
+// The lock and the insert go in one round trip as two statements: the
+// insert's snapshot is taken when it starts, after the lock is granted.
 func appendEntry(ctx context.Context, tx pgx.Tx, e enlace.LedgerEntry) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, ledgerLock); err != nil {
-		return fmt.Errorf("lock the ledger: %w", err)
-	}
-	err := tx.QueryRow(ctx, `INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation, at, salt, commitment)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, ledgerLock)
+	b.Queue(`INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation, at, salt, commitment)
 		SELECT coalesce(max(idx) + 1, 0), $1, $2, $3, $4, $5, $6, $7 FROM ledger_entries RETURNING idx`,
-		string(e.Kind), e.RecordID, e.From, e.To, e.At, e.Salt, e.Commitment).Scan(&e.Index)
-	if err != nil {
+		string(e.Kind), e.RecordID, e.From, e.To, e.At, e.Salt, e.Commitment).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&e.Index) })
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("append ledger entry for %s %s: %w", e.Kind, e.RecordID, err)
 	}
 	return nil

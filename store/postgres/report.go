@@ -92,11 +92,16 @@ func createReport(ctx context.Context, tx pgx.Tx, r enlace.Report) (enlace.Repor
 		r.ID, r.Originator, r.Nation, r.Title, r.Description, markings, grading,
 		r.DerivedFrom, r.Synthetic, r.CreatedBy, r.Published, r.CreatedAt).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&r.Seq) })
+	alone := true // no object of r has another live version, stored or in r
 	if len(heads) > 0 {
-		queueObjects(b, r, heads)
+		queueObjects(b, r, heads, &alone)
 	}
 	queueSearchDocs(b, r, heads)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	err = tx.SendBatch(ctx, b).Close()
+	if err == nil && !alone {
+		err = unflagStored(ctx, tx, r, heads)
+	}
+	if err != nil {
 		return enlace.Report{}, classify(err, refusals{
 			"reports_id_key":                 enlace.Errorf(enlace.EConflict, "report %s already exists", r.ID),
 			"reports_originator_fkey":        enlace.Errorf(enlace.ENotFound, "originator agency %s not found", r.Originator),
@@ -120,14 +125,16 @@ func createReport(ctx context.Context, tx pgx.Tx, r enlace.Report) (enlace.Repor
 	return r, nil
 }
 
-// queueObjects queues one INSERT of every object of r, then the update of
-// the first and last flags of their ids. date_added is computed by the
-// statement, after the lock, from the objects committed before it: max +
-// 1µs, or r.CreatedAt if that is later, then 1µs apart. The flags are
-// recomputed among the live versions of each id, so an older version
-// arriving late becomes the first, not the last, and only the rows whose
-// flags change are written.
-func queueObjects(b *pgx.Batch, r enlace.Report, heads []objectHead) {
+// queueObjects queues one INSERT of every object of r, which sets *alone
+// to whether each is the only live version of its id. date_added is
+// computed by the statement, after the lock, from the objects committed
+// before it: max + 1µs, or r.CreatedAt if that is later, then 1µs apart.
+// A new version is first (last) if no live version of its id, stored or
+// in r, is older (newer); a stored version loses its flag if one of r's is
+// older (newer), see unflagStored. So an older version arriving late
+// becomes the first, not the last, and only the stored rows whose flags
+// change are written.
+func queueObjects(b *pgx.Batch, r enlace.Report, heads []objectHead, alone *bool) {
 	n := len(heads)
 	ids, types := make([]string, n), make([]string, n)
 	specs := make([]*string, n)
@@ -141,25 +148,53 @@ func queueObjects(b *pgx.Batch, r enlace.Report, heads []objectHead) {
 		keys[i], sums[i] = h.versionKey(), h.SHA256
 		raws[i] = r.Objects[i]
 	}
-	b.Queue(`INSERT INTO objects (report_id, position, id, type, spec_version, created, modified,
+	b.Queue(`WITH ins AS (INSERT INTO objects (report_id, position, id, type, spec_version, created, modified,
 			version_key, date_added, originator, sha256, is_first, is_last, raw)
 		SELECT $1, o.i - 1, o.id, o.type, o.spec, o.created, o.modified, o.vk,
-			base.t + (o.i - 1) * interval '1 microsecond', $2, o.sum, false, false, o.raw
+			base.t + (o.i - 1) * interval '1 microsecond', $2, o.sum,
+			o.vk = min(o.vk) OVER (PARTITION BY o.id) AND NOT EXISTS (SELECT 1 FROM objects x
+				WHERE x.id = o.id AND x.withdrawn_at IS NULL AND x.version_key < o.vk),
+			o.vk = max(o.vk) OVER (PARTITION BY o.id) AND NOT EXISTS (SELECT 1 FROM objects x
+				WHERE x.id = o.id AND x.withdrawn_at IS NULL AND x.version_key > o.vk),
+			o.raw
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[],
 				$9::text[], $10::bytea[])
 			WITH ORDINALITY AS o (id, type, spec, created, modified, vk, sum, raw, i),
 			(SELECT greatest($11::timestamptz, max(date_added) + interval '1 microsecond') AS t FROM objects) AS base
-		ORDER BY o.i`,
-		r.ID, r.Originator, ids, types, specs, created, modified, keys, sums, raws, r.CreatedAt)
-	b.Queue(setVersionFlags, ids)
+		ORDER BY o.i
+		RETURNING is_first AND is_last AS alone)
+		SELECT bool_and(alone) FROM ins`,
+		r.ID, r.Originator, ids, types, specs, created, modified, keys, sums, raws, r.CreatedAt).
+		QueryRow(func(row pgx.Row) error { return row.Scan(alone) })
+}
+
+// unflagStored takes the first (last) flag from the stored live versions
+// of r's objects that one of r's is older (newer) than. CreateReport runs
+// it only when an object of r was not alone: most reports carry objects
+// new to the exchange, and then there is nothing to do. A prepared
+// statement's plan may be the generic one chosen while the table was
+// small, so the statement that most reports need not run is kept out of
+// their round trip.
+func unflagStored(ctx context.Context, tx pgx.Tx, r enlace.Report, heads []objectHead) error {
+	ids, keys := make([]string, len(heads)), make([]int64, len(heads))
+	for i, h := range heads {
+		ids[i], keys[i] = h.ID, h.versionKey()
+	}
+	_, err := tx.Exec(ctx, `UPDATE objects o SET is_first = o.is_first AND o.version_key < n.lo, is_last = o.is_last AND o.version_key > n.hi
+		FROM (SELECT u.id, min(u.vk) AS lo, max(u.vk) AS hi FROM unnest($1::text[], $2::bigint[]) AS u (id, vk)
+			GROUP BY u.id) AS n
+		WHERE o.id = ANY($1::text[]) AND o.id = n.id AND o.report_id <> $3 AND o.withdrawn_at IS NULL
+			AND ((o.is_first AND o.version_key > n.lo) OR (o.is_last AND o.version_key < n.hi))`, ids, keys, r.ID)
+	return err
 }
 
 // setVersionFlags makes is_first and is_last true exactly for the oldest
-// and newest live version of each object id in $1.
+// and newest live version of each object id in $1. WithdrawObjects runs
+// it after a withdrawal.
 const setVersionFlags = `UPDATE objects o SET is_first = (o.version_key = b.lo), is_last = (o.version_key = b.hi)
 	FROM (SELECT id, min(version_key) AS lo, max(version_key) AS hi FROM objects
 		WHERE withdrawn_at IS NULL AND id = ANY($1::text[]) GROUP BY id) AS b
-	WHERE o.id = b.id AND o.withdrawn_at IS NULL
+	WHERE o.id = ANY($1::text[]) AND o.id = b.id AND o.withdrawn_at IS NULL
 		AND (o.is_first <> (o.version_key = b.lo) OR o.is_last <> (o.version_key = b.hi))`
 
 // objectHead is what the objects table indexes of a STIX object.
