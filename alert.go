@@ -56,8 +56,8 @@ type ScreeningHit struct {
 
 // AlertStore holds alerts and screening hits.
 type AlertStore interface {
-	// CreateAlerts appends alerts and assigns their IDs, in one
-	// transaction.
+	// CreateAlerts appends alerts and their ledger entries (EntryAlert)
+	// and assigns their IDs, in one transaction.
 	CreateAlerts(ctx context.Context, alerts []Alert) ([]Alert, error)
 	// Alerts returns alerts matching f in id order.
 	Alerts(ctx context.Context, f AlertFilter) ([]Alert, error)

@@ -26,6 +26,7 @@ const (
 	EntryUse             EntryKind = "use"              // a recipient's declared use
 	EntryOutcome         EntryKind = "outcome"          // what came of a use
 	EntryWithdrawal      EntryKind = "withdrawal"       // objects deleted from the exchange
+	EntryAlert           EntryKind = "alert"            // an alert raised to an agency and its authority
 )
 
 // LedgerEntry is one leaf of the exchange's transparency log. It commits
@@ -248,6 +249,12 @@ func ConsentDecisionRecord(c Consent) ([]byte, error) {
 // objects of the given digests, in the report's order.
 func SubmissionRecord(r Report, objects []ObjectDigest) ([]byte, error) {
 	r.Objects = nil
+	// A report without objects is "objects": [] whether the caller holds
+	// a nil or an empty list: the store writes the record from one and
+	// recomputes it from the other.
+	if objects == nil {
+		objects = []ObjectDigest{}
+	}
 	return LedgerRecord(EntrySubmission, Submission{Report: r, Objects: objects})
 }
 
@@ -263,3 +270,12 @@ type Withdrawal struct {
 
 // WithdrawalRecord is the record of withdrawal w.
 func WithdrawalRecord(w Withdrawal) ([]byte, error) { return LedgerRecord(EntryWithdrawal, w) }
+
+// UseRecord is the record of use declaration u, refused ones included.
+func UseRecord(u Use) ([]byte, error) { return LedgerRecord(EntryUse, u) }
+
+// OutcomeRecord is the record of one outcome version.
+func OutcomeRecord(o Outcome) ([]byte, error) { return LedgerRecord(EntryOutcome, o) }
+
+// AlertRecord is the record of alert a.
+func AlertRecord(a Alert) ([]byte, error) { return LedgerRecord(EntryAlert, a) }

@@ -18,6 +18,7 @@ type Store interface {
 	LedgerStore
 	AlertStore
 	Searcher
+	UseStore
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the engine's resources.

@@ -1,8 +1,10 @@
 // Package demo builds a demo world through the exchange: the nations and
 // agencies of the seed report (Colombia and the United States, with the
 // United Kingdom as a third party), the JIATF-South task force, agreements,
-// users of every role with their tokens, and synthetic reports about
-// go-fast boats, semi-submersibles and trafficking routes. Every person and
+// users of every role with their tokens, synthetic reports about
+// go-fast boats, semi-submersibles and trafficking routes, and synthetic
+// use declarations and outcomes by the task force's members (one of them
+// a strike, which the safeguards report). Every person and
 // company in it is fictional and marked so.
 package demo
 
@@ -113,6 +115,9 @@ func Seed(ctx context.Context, x *exchange.Exchange, now time.Time) ([]Credentia
 		return nil, err
 	}
 	if err := seedReports(ctx, x, byName, now); err != nil {
+		return nil, err
+	}
+	if err := seedUses(ctx, x, byName, now); err != nil {
 		return nil, err
 	}
 	return creds, nil

@@ -3,6 +3,7 @@ package exchange_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -149,7 +150,7 @@ func TestPreviewDirective(t *testing.T) {
 		t.Errorf("preview counts %d reports, the readers list %d", p.Reports, want)
 	}
 	for _, a := range []string{"DEA", "FBI", "HSI"} {
-		if agencies[a] && !contains(p.Agencies, a) {
+		if agencies[a] && !slices.Contains(p.Agencies, a) {
 			t.Errorf("preview agencies %v miss %s", p.Agencies, a)
 		}
 	}
@@ -170,13 +171,4 @@ func TestPreviewDirective(t *testing.T) {
 	if _, err := x.PreviewDirective(ctx, co, bad); enlace.ErrorCode(err) != enlace.EInvalid {
 		t.Errorf("no reason: %v", err)
 	}
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -23,9 +23,10 @@ func (x *Exchange) CreateReport(ctx context.Context, actor enlace.User, r enlace
 		return enlace.Report{}, err
 	}
 	for _, d := range r.DerivedFrom {
-		// A report may derive only from reports its agency holds: its own
-		// or ones released to it. Any other id gets the answer a missing
-		// one gets, so submitting cannot probe for hidden reports.
+		// A report may derive only from reports its agency holds or may
+		// read: its own, ones released to it, ones the policy would
+		// release to it now. Any other id gets the answer a missing one
+		// gets, so submitting cannot probe for hidden reports.
 		src, err := x.store.Report(ctx, d)
 		if err != nil && enlace.ErrorCode(err) != enlace.ENotFound {
 			return enlace.Report{}, err
@@ -33,6 +34,11 @@ func (x *Exchange) CreateReport(ctx context.Context, actor enlace.User, r enlace
 		held := err == nil && src.Originator == actor.Agency
 		if err == nil && !held {
 			if held, err = x.received(ctx, actor.Agency, d); err != nil {
+				return enlace.Report{}, err
+			}
+		}
+		if err == nil && !held {
+			if held, err = x.readable(ctx, actor, src); err != nil {
 				return enlace.Report{}, err
 			}
 		}
@@ -215,6 +221,25 @@ func (x *Exchange) decideSubject(pol *policy.Policy, actor enlace.User, s policy
 		}
 	}
 	return d, ""
+}
+
+// readable reports whether the policy would release r to actor's agency
+// now for some purpose: then its existence is no secret from actor.
+func (x *Exchange) readable(ctx context.Context, actor enlace.User, r enlace.Report) (bool, error) {
+	pol, err := x.Policy(ctx)
+	if err != nil {
+		return false, err
+	}
+	consents, err := x.store.Consents(ctx, r.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range x.vocab.Purposes() {
+		if d, _ := x.decide(pol, actor, r, p, consents); d.Allowed {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // received reports whether agency was ever released report id, and so

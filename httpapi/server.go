@@ -102,6 +102,14 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/alerts", s.listAlerts)
 	s.handle("GET /api/v1/ledger/checkpoints", s.listCheckpoints)
 	s.handle("GET /api/v1/ledger/records/{kind}/{id}", s.proveRecord)
+	s.handle("POST /api/v1/uses", s.declareUse)
+	s.handle("GET /api/v1/uses", s.listUses)
+	s.handle("GET /api/v1/uses/{id}", s.getUse)
+	s.handle("POST /api/v1/outcomes", s.reportOutcome)
+	s.handle("GET /api/v1/outcomes", s.listOutcomes)
+	s.handle("GET /api/v1/accounting/shares", s.accountingShares)
+	s.handle("GET /api/v1/accounting/outcomes", s.accountingOutcomes)
+	s.handle("GET /api/v1/accounting/reports/{id}", s.accountingReport)
 	// Unknown API paths still authenticate first: an anonymous caller
 	// learns nothing about which paths exist.
 	s.mux.Handle("/api/", s.authed(func(w http.ResponseWriter, r *http.Request, _ enlace.User) error {

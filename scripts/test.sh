@@ -76,4 +76,25 @@ set -e
 passed=$(grep -c '^ok' /tmp/enlace-test.log || true)
 failed=$(grep -c '^FAIL' /tmp/enlace-test.log || true)
 echo "packages: $passed passed, $failed failed"
+
+# Every parser of what a partner sends is fuzzed briefly on each run
+# (the seed corpora already ran above as plain tests). ENLACE_FUZZTIME
+# lengthens it.
+fuzztime=${ENLACE_FUZZTIME:-4s}
+fuzzed=0
+for target in \
+	./stix:FuzzParse ./stix:FuzzEqual \
+	./taxii:FuzzParseQuery ./taxii:FuzzParseEnvelope \
+	./ledger:FuzzParseTilePath ./ledger:FuzzSplitBundle ./ledger:FuzzSignatureLine \
+	./screen/ofac:FuzzOFACCSV ./screen/un:FuzzUNXML ./screen:FuzzNormalize; do
+	pkg=${target%%:*} fn=${target##*:}
+	if ! go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$fuzztime" "$pkg" >/tmp/enlace-fuzz.log 2>&1; then
+		cat /tmp/enlace-fuzz.log
+		echo "fuzz $pkg $fn: FAILED"
+		status=1
+	else
+		fuzzed=$((fuzzed + 1))
+	fi
+done
+echo "fuzz targets: $fuzzed passed ($fuzztime each)"
 exit "$status"

@@ -94,10 +94,42 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request, c *call) erro
 			pending = append(pending, k)
 		}
 	}
+	alerts, err := s.recentAlerts(r, u)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, c, http.StatusOK, "dashboard", "Dashboard", map[string]any{
-		"Matrix": layoutMatrix(m), "At": m.At, "Releases": rels, "Pending": pending,
+		"Matrix": layoutMatrix(m), "At": m.At, "Releases": rels, "Pending": pending, "Alerts": alerts,
 	})
 	return nil
+}
+
+// recentAlerts is how many alerts the dashboard shows.
+const recentAlerts = 20
+
+// recentAlerts returns the latest alerts u may see (its agency's, or for
+// an authority or auditor its nation's, as the exchange decides), newest
+// first. The exchange lists alerts oldest first, so it pages to the end.
+func (s *server) recentAlerts(r *http.Request, u enlace.User) ([]enlace.Alert, error) {
+	const page = 1000
+	var last []enlace.Alert
+	f := enlace.AlertFilter{Limit: page}
+	for {
+		as, err := s.x.Alerts(r.Context(), u, f)
+		if err != nil {
+			return nil, err
+		}
+		last = append(last, as...)
+		if len(last) > recentAlerts {
+			last = slices.Clone(last[len(last)-recentAlerts:])
+		}
+		if len(as) < page {
+			break
+		}
+		f.AfterID = as[len(as)-1].ID
+	}
+	slices.Reverse(last)
+	return last, nil
 }
 
 // answerable reports whether u's side is the one to answer consent k: its

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/enlace-exchange/enlace"
+	"github.com/enlace-exchange/enlace/screen"
 )
 
 // inboxPage is the size of a page of the inbox.
@@ -283,6 +284,12 @@ func (s *server) createReport(w http.ResponseWriter, r *http.Request, c *call) e
 	return nil
 }
 
+// hitView is a screening hit with its explanation decoded.
+type hitView struct {
+	enlace.ScreeningHit
+	Explained screen.Explanation
+}
+
 // stixObject is the head of a STIX object, for the report page.
 type stixObject struct {
 	Type, ID, Name, Description string
@@ -317,7 +324,17 @@ func (s *server) report(w http.ResponseWriter, r *http.Request, c *call) error {
 		_ = json.Unmarshal(raw, &o)
 		objs = append(objs, o)
 	}
-	data["Report"], data["Decision"], data["Releases"], data["Objects"] = rep, d, rels, objs
+	hits, err := s.x.ScreeningHits(ctx, c.User(), rep.ID, purpose)
+	if err != nil {
+		return err
+	}
+	var hvs []hitView
+	for _, h := range hits {
+		hv := hitView{ScreeningHit: h}
+		_ = json.Unmarshal(h.Explanation, &hv.Explained)
+		hvs = append(hvs, hv)
+	}
+	data["Report"], data["Decision"], data["Releases"], data["Objects"], data["Hits"] = rep, d, rels, objs, hvs
 	data["Own"] = rep.Originator == c.User().Agency
 	s.render(w, r, c, http.StatusOK, "report", rep.Title, data)
 	return nil

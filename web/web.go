@@ -14,6 +14,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/enlace-exchange/enlace"
 	"github.com/enlace-exchange/enlace/exchange"
+	"golang.org/x/mod/sumdb/note"
 )
 
 //go:embed templates/*.html
@@ -46,6 +48,11 @@ type Config struct {
 	// minutes); MaxAge ends it this long after sign-in (0: 12 hours).
 	IdleTimeout time.Duration
 	MaxAge      time.Duration
+	// LedgerKey is the node's public checkpoint key (the text of its
+	// ledger.pub), with which the ledger explorer verifies record proofs
+	// in the server. Empty: the explorer shows proofs but says it cannot
+	// verify them.
+	LedgerKey string
 }
 
 // server serves the pages.
@@ -54,6 +61,7 @@ type server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	sessions *sessions
+	verifier note.Verifier // the node's checkpoint key; nil: none
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
 }
@@ -76,6 +84,11 @@ func New(cfg Config) http.Handler {
 		maxAge = 12 * time.Hour
 	}
 	s.sessions = newSessions(s.now, idle, maxAge)
+	v, err := nodeVerifier(cfg.LedgerKey)
+	if err != nil {
+		s.log.Error("web: the ledger explorer cannot verify proofs", "err", err)
+	}
+	s.verifier = v
 	s.pages = parsePages()
 	s.routes()
 	return s
@@ -103,6 +116,7 @@ func (s *server) routes() {
 	s.handle("POST /consents", s.requestConsent)
 	s.handle("POST /consents/{id}/decision", s.decideConsent)
 	s.handle("GET /screening", s.screening)
+	s.handle("GET /ledger", s.ledgerPage)
 	// Every other path authenticates first, then is not found: an
 	// anonymous visitor learns nothing about which pages exist.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -315,4 +329,5 @@ var funcs = template.FuncMap{
 	"tlpClass": func(t enlace.TLP) string { return "tlp-" + strings.ReplaceAll(t.String(), "+", "-") },
 	"scope":    func(sc enlace.Scope) string { return sc.Describe() },
 	"percent":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"b64":      func(b []byte) string { return base64.StdEncoding.EncodeToString(b) },
 }

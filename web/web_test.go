@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -18,8 +19,10 @@ import (
 	"github.com/enlace-exchange/enlace/auth"
 	"github.com/enlace-exchange/enlace/demo"
 	"github.com/enlace-exchange/enlace/exchange"
+	"github.com/enlace-exchange/enlace/ledger"
 	"github.com/enlace-exchange/enlace/store/sqlite"
 	"github.com/enlace-exchange/enlace/web"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // clock is a settable clock for sessions.
@@ -31,16 +34,22 @@ type clock struct {
 func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// site is the pages over a demo world, served on 127.0.0.1.
+// site is the pages over a demo world, served on 127.0.0.1, with a
+// ledger (signed by a node key, cosigned by a US witness) and an empty
+// sanctions list registry.
 type site struct {
-	t     *testing.T
-	url   string
-	x     *exchange.Exchange
-	clock *clock
-	creds map[string]demo.Credential
+	t       *testing.T
+	url     string
+	x       *exchange.Exchange
+	ledger  *ledger.Log
+	witness string // the witness's cosigner key
+	lists   string // the list registry's directory
+	clock   *clock
+	creds   map[string]demo.Credential
 }
 
-func newSite(t *testing.T) *site {
+// newSite builds the site; opts change its web.Config.
+func newSite(t *testing.T, opts ...func(*web.Config)) *site {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "enlace.db"), nil)
@@ -48,16 +57,36 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	x := exchange.New(exchange.Config{Store: st})
+	skey, vkey, err := ledger.GenerateKey("enlace.test/ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wkey, wpub, err := ledger.GenerateKey("witness.us.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := ledger.NewSigner(skey)
+	cosigner, _ := ledger.NewCosignatureVerifier(wpub)
+	lg, err := ledger.New(ctx, ledger.Config{Store: st, Signer: signer, Origin: "enlace.test/ledger",
+		Cosigners: []note.Verifier{cosigner}, Now: time.Now, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := t.TempDir()
+	x := exchange.New(exchange.Config{Store: st, Ledger: lg, Screening: exchange.NewScreening(lists)})
 	cs, err := demo.Seed(ctx, x, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{t: t, x: x, clock: &clock{t: time.Now()}, creds: map[string]demo.Credential{}}
+	s := &site{t: t, x: x, ledger: lg, witness: wkey, lists: lists, clock: &clock{t: time.Now()}, creds: map[string]demo.Credential{}}
 	for _, c := range cs {
 		s.creds[c.Username] = c
 	}
-	srv := httptest.NewServer(web.New(web.Config{Exchange: x, Now: s.clock.now, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour}))
+	cfg := web.Config{Exchange: x, Now: s.clock.now, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour, LedgerKey: vkey + "\n"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := httptest.NewServer(web.New(cfg))
 	t.Cleanup(srv.Close)
 	s.url = srv.URL
 	return s
@@ -177,7 +206,7 @@ func TestSignIn(t *testing.T) {
 	if p := b.get("/directives"); p.status != http.StatusForbidden {
 		t.Errorf("analyst opens the console: %d", p.status)
 	}
-	if p := b.get("/ledger"); p.status != http.StatusNotFound {
+	if p := b.get("/nowhere"); p.status != http.StatusNotFound {
 		t.Errorf("unknown page: %d", p.status)
 	}
 }

@@ -159,7 +159,9 @@ func (b *tab) direct(reason string, setup ...chromedp.Action[chromedp.Void]) str
 // TestBrowser drives the pages in a headless Chromium through the seed
 // scenario: the CO authority suspends sharing with the US and sees the
 // matrix change; a CO report written afterwards never reaches DEA's
-// inbox; sharing is reinstated for seizures only.
+// inbox; a report naming sanctioned entities raises alerts and shows its
+// hits; sharing is reinstated for seizures only; the ledger explorer
+// proves the suspension to the authority that issued it.
 func TestBrowser(t *testing.T) {
 	exe := chromium()
 	if exe == "" {
@@ -233,6 +235,26 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("after composing, at %s", loc)
 	}
 	b.both("report")
+
+	// A report naming a sanctioned person and vessel alerts DIPOL on its
+	// dashboard; its page shows the hits and why they matched.
+	importList(t, n, "../../screen/testdata/ofac_v1")
+	sanctioned := entityReport(7, "Ayman al-Zawahiri", "ARTAVIL", "9187629")
+	n.must(201, "dipol-analyst", "POST", "/api/v1/reports", "", sanctioned)
+	b.run("alerts on the dashboard", chromedp.Navigate(n.url+"/"), chromedp.WaitVisible(chromedp.ID("alert-list")))
+	if c := read(b, "count the alerts", chromedp.Evaluate[int](`document.querySelectorAll('#alert-list [data-kind="screening-hit"]').length`)); c != 2 {
+		t.Errorf("%d screening alerts on DIPOL's dashboard, want 2", c)
+	}
+	b.both("dashboard-alerts")
+	b.run("hits on the report",
+		chromedp.Navigate(n.url+"/reports/"+sanctioned["id"].(string)+"?purpose=interdiction"),
+		chromedp.WaitVisible(chromedp.ID("hits")),
+		chromedp.Click(chromedp.CSS("#hits details summary")),
+	)
+	if c := read(b, "count the hits", chromedp.Evaluate[int](`document.querySelectorAll('#hits .hit').length`)); c != 2 {
+		t.Errorf("%d hits on the report page, want 2", c)
+	}
+	b.both("report-hits")
 	b.signOut()
 
 	// DEA sees no CO report, old or new, and the new one is not found.
@@ -281,6 +303,20 @@ func TestBrowser(t *testing.T) {
 		b.run("open "+path, chromedp.Navigate(n.url+path), chromedp.WaitVisible(chromedp.ID("main")))
 		b.both(name)
 	}
+	// The ledger explorer proves D-1 to the authority that issued it,
+	// checked in the server against the node's key.
+	b.run("verify D-1 in the ledger",
+		chromedp.Navigate(n.url+"/ledger"),
+		chromedp.WaitVisible(chromedp.ID("prove-form")),
+		chromedp.SetValue(chromedp.ID("prove-kind"), "directive"),
+		chromedp.SendKeys(chromedp.ID("prove-id"), "D-1"),
+		chromedp.Click(chromedp.ID("prove")),
+		chromedp.WaitVisible(chromedp.ID("verdict")),
+	)
+	if v := read(b, "read the verdict", chromedp.Text(chromedp.ID("verdict"))); !strings.Contains(v, "Included in checkpoint") || !strings.Contains(v, "signed by the node") {
+		t.Errorf("verdict on D-1: %q", v)
+	}
+	b.both("ledger-proof")
 	b.signOut()
 	b.both("signin")
 

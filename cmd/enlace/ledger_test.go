@@ -295,9 +295,13 @@ func testSeedScenarioLedger(t *testing.T, store string) {
 		"purposes": map[string][]string{"only": {"seizure"}}, "reason": "coordination continues for seizures",
 	}).json(t, &d)
 	reinstated := d.IssuedAt
-	for _, r := range n.reportIDs("dea-analyst", "seizure", "&nation=CO")[:2] {
-		n.must(200, "dea-analyst", "GET", "/api/v1/reports/"+r.ID, "seizure", nil)
-	}
+	// New CO intelligence reaches DEA again, for seizures.
+	fresh := newReportID(7)
+	n.must(201, "dipol-analyst", "POST", "/api/v1/reports", "", map[string]any{
+		"id": fresh, "title": "Go-fast boat leaving Tumaco tonight", "markings": map[string]any{"tlp": "amber"},
+		"grading": map[string]string{"scheme": "admiralty", "source": "B", "information": "2"},
+	})
+	n.must(200, "dea-analyst", "GET", "/api/v1/reports/"+fresh, "seizure", nil)
 
 	size := n.ledgerSize(t)
 	waitCheckpoint(t, n, size)

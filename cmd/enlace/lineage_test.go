@@ -5,8 +5,8 @@ import (
 )
 
 // TestDerivedFromDoesNotProbe: a report may derive only from reports its
-// agency holds. Naming one it never received is answered exactly like
-// naming one that does not exist.
+// agency holds or may read. Naming one hidden from it is answered exactly
+// like naming one that does not exist.
 func TestDerivedFromDoesNotProbe(t *testing.T) {
 	forEachEngine(t, testDerivedFromDoesNotProbe)
 }
@@ -24,8 +24,9 @@ func testDerivedFromDoesNotProbe(t *testing.T, n *node) {
 			"derived_from": []string{from},
 		}
 	}
-	hidden := n.must(400, "dea-analyst", "POST", "/api/v1/reports", "", derived(1, src["id"].(string)))
-	missing := n.must(400, "dea-analyst", "POST", "/api/v1/reports", "", derived(2, newReportID(999)))
+	// No CO→GB agreement: the source is hidden from NCA.
+	hidden := n.must(400, "nca-analyst", "POST", "/api/v1/reports", "", derived(1, src["id"].(string)))
+	missing := n.must(400, "nca-analyst", "POST", "/api/v1/reports", "", derived(2, newReportID(999)))
 	var a, b struct{ Message string }
 	hidden.json(t, &a)
 	missing.json(t, &b)
@@ -35,8 +36,7 @@ func testDerivedFromDoesNotProbe(t *testing.T, n *node) {
 	if len(a.Message) != len(b.Message) {
 		t.Errorf("a hidden and a missing source are told apart: %q vs %q", a.Message, b.Message)
 	}
-	// Once DEA has received the source, it may derive from it.
-	n.must(200, "dea-analyst", "GET", "/api/v1/reports/"+src["id"].(string), "interdiction", nil)
+	// DEA may read the source under the CO→US agreement, so it may build on it.
 	n.must(201, "dea-analyst", "POST", "/api/v1/reports", "", derived(3, src["id"].(string)))
 	// Its own reports are always a valid source.
 	n.must(201, "dipol-analyst", "POST", "/api/v1/reports", "", derived(4, src["id"].(string)))

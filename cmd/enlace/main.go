@@ -52,6 +52,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newImportCmd(),
 		newBenchCmd(),
 		newLedgerCmd(),
+		newAccountingCmd(),
 	)
 	return root
 }

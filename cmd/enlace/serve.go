@@ -152,8 +152,15 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		CursorKey:    cursorKey,
 		Logger:       log,
 	}))
-	// The pages take every path the JSON API does not own.
-	api.Handle("/", web.New(web.Config{Exchange: x, Logger: log}))
+	// The pages take every path the JSON API does not own, and /ledger
+	// (the explorer) beside the log's /ledger/ tiles.
+	nodeKey, err := readKey(filepath.Join(f.dir, ledgerPubFile))
+	if err != nil {
+		return err
+	}
+	pages := web.New(web.Config{Exchange: x, Logger: log, LedgerKey: nodeKey})
+	api.Handle("/", pages)
+	api.Handle("/ledger", pages)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

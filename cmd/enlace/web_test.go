@@ -29,8 +29,12 @@ func testPagesBesideTheAPI(t *testing.T, n *node) {
 	}
 	// An anonymous page request is sent to sign in; the JSON API still
 	// takes its credentials as before.
-	if r := n.call("", "GET", "/reports", "", nil); r.status != http.StatusOK || !strings.Contains(string(r.body), `id="username"`) {
-		t.Errorf("anonymous /reports: %d", r.status)
+	for _, path := range []string{"/reports", "/ledger"} {
+		if r := n.call("", "GET", path, "", nil); r.status != http.StatusOK || !strings.Contains(string(r.body), `id="username"`) {
+			t.Errorf("anonymous %s: %d", path, r.status)
+		}
 	}
+	// The explorer's /ledger sits beside the log's /ledger/ tiles.
+	waitCheckpoint(t, n, 1)
 	n.must(http.StatusOK, "dea-analyst", "GET", "/api/v1/me", "", nil)
 }

@@ -16,24 +16,17 @@ import (
 	"github.com/enlace-exchange/enlace"
 )
 
-// CreateAlerts appends alerts and assigns their IDs, in one transaction
-// and one round trip.
+// CreateAlerts appends alerts and their ledger entries and assigns their
+// IDs, in one transaction.
 func (db *DB) CreateAlerts(ctx context.Context, alerts []enlace.Alert) ([]enlace.Alert, error) {
 	if len(alerts) == 0 {
 		return nil, nil
 	}
-	out := make([]enlace.Alert, len(alerts))
+	var out []enlace.Alert
 	err := db.write(ctx, fmt.Sprintf("create %d alerts", len(alerts)), nil, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		for i, a := range alerts {
-			a.At = norm(a.At)
-			out[i] = a
-			b.Queue(`INSERT INTO alerts (kind, agency, nation, report_id, subject, text, detail, at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-				a.Kind, a.Agency, a.Nation, a.ReportID, a.Subject, a.Text, string(a.Detail), a.At).
-				QueryRow(func(row pgx.Row) error { return row.Scan(&out[i].ID) })
-		}
-		return tx.SendBatch(ctx, b).Close()
+		var err error
+		out, err = insertAlerts(ctx, tx, alerts, "")
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -41,9 +34,69 @@ func (db *DB) CreateAlerts(ctx context.Context, alerts []enlace.Alert) ([]enlace
 	return out, nil
 }
 
+// insertAlerts appends alerts and their ledger entries in tx, the rows in
+// one round trip and the entries in another. A non-empty subject replaces
+// each alert's: the id of the record raised in the same transaction, which
+// the caller could not know.
+func insertAlerts(ctx context.Context, tx pgx.Tx, alerts []enlace.Alert, subject string) ([]enlace.Alert, error) {
+	if len(alerts) == 0 {
+		return nil, nil
+	}
+	out := make([]enlace.Alert, len(alerts))
+	b := &pgx.Batch{}
+	for i, a := range alerts {
+		a.At = norm(a.At)
+		if subject != "" {
+			a.Subject = subject
+		}
+		if len(a.Detail) > 0 {
+			d, err := jsonText("alert detail", a.Detail)
+			if err != nil {
+				return nil, err
+			}
+			a.Detail = json.RawMessage(d) // compact, as the record will read back
+		}
+		out[i] = a
+		b.Queue(`INSERT INTO alerts (kind, agency, nation, report_id, subject, text, detail, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			a.Kind, a.Agency, a.Nation, a.ReportID, a.Subject, a.Text, string(a.Detail), a.At).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&out[i].ID) })
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	es := make([]enlace.LedgerEntry, len(out))
+	for i, a := range out {
+		rec, err := enlace.AlertRecord(a)
+		if err != nil {
+			return nil, err
+		}
+		es[i] = enlace.NewLedgerEntry(enlace.EntryAlert, strconv.FormatInt(a.ID, 10), a.Nation, "", a.At, rec)
+	}
+	if err := appendEntries(ctx, tx, es...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+const alertSelect = `SELECT id, kind, agency, nation, report_id, subject, text, detail, at FROM alerts`
+
+func scanAlert(s pgx.Row) (enlace.Alert, error) {
+	var a enlace.Alert
+	var detail string
+	if err := s.Scan(&a.ID, &a.Kind, &a.Agency, &a.Nation, &a.ReportID, &a.Subject, &a.Text, &detail, &a.At); err != nil {
+		return enlace.Alert{}, err
+	}
+	if detail != "" {
+		a.Detail = json.RawMessage(detail)
+	}
+	a.At = a.At.UTC()
+	return a, nil
+}
+
 // Alerts returns alerts matching f in id order.
 func (db *DB) Alerts(ctx context.Context, f enlace.AlertFilter) ([]enlace.Alert, error) {
-	q := `SELECT id, kind, agency, nation, report_id, subject, text, detail, at FROM alerts WHERE id > $1`
+	q := alertSelect + ` WHERE id > $1`
 	args := []any{f.AfterID}
 	for _, c := range []struct{ column, value string }{
 		{"agency", f.Agency}, {"nation", f.Nation}, {"kind", f.Kind}, {"report_id", f.ReportID},
@@ -58,18 +111,7 @@ func (db *DB) Alerts(ctx context.Context, f enlace.AlertFilter) ([]enlace.Alert,
 		args = append(args, f.Limit)
 		q += ` LIMIT $` + strconv.Itoa(len(args))
 	}
-	return list(ctx, db, "list alerts", func(s pgx.Row) (enlace.Alert, error) {
-		var a enlace.Alert
-		var detail string
-		if err := s.Scan(&a.ID, &a.Kind, &a.Agency, &a.Nation, &a.ReportID, &a.Subject, &a.Text, &detail, &a.At); err != nil {
-			return enlace.Alert{}, err
-		}
-		if detail != "" {
-			a.Detail = json.RawMessage(detail)
-		}
-		a.At = a.At.UTC()
-		return a, nil
-	}, q, args...)
+	return list(ctx, db, "list alerts", scanAlert, q, args...)
 }
 
 // SaveScreeningHits stores the hits not stored before (one per report,

@@ -34,34 +34,47 @@ import (
 //     consents), taken first by bumpPolicy;
 //  2. reportLock (report and object writes: CreateReport,
 //     CreateSubmission, WithdrawObjects);
-//  3. ledgerLock, taken by appendEntry as the last step before the
+//  3. ledgerLock, taken by appendEntries as the last step before the
 //     entry's INSERT.
 //
+// Uses, outcomes and alerts take no lock before ledgerLock: their rows
+// are the transaction's own. An outcome's row, whose unique corrects may
+// wait for another server's correction of the same version, is inserted
+// before the lock is taken.
+//
 // After ledgerLock a transaction only inserts rows nobody else can hold
-// (its own releases, entries) and reads, so holding it to commit makes
-// the other appenders wait, never deadlock.
+// (its own releases, alerts, entries) and reads, so holding it to commit
+// makes the other appenders wait, never deadlock.
 const ledgerLock int64 = 0x656e6c6163650002
 
-// appendEntry appends e to the ledger in tx, the transaction of the
-// record it proves, at the next index. See ledgerLock.
-// The lock and the insert go in one round trip as two statements: the
-// insert's snapshot is taken when it starts, after the lock is granted.
-func appendEntry(ctx context.Context, tx pgx.Tx, e enlace.LedgerEntry) error {
+// appendEntries appends es to the ledger in tx, the transaction of the
+// records they prove, at the next indexes, in order. See ledgerLock.
+// The lock and the inserts go in one round trip as separate statements:
+// each insert's snapshot is taken when it starts, after the lock is
+// granted, and sees the entries inserted before it in tx.
+func appendEntries(ctx context.Context, tx pgx.Tx, es ...enlace.LedgerEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock($1)`, ledgerLock)
-	b.Queue(`INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation, at, salt, commitment)
-		SELECT coalesce(max(idx) + 1, 0), $1, $2, $3, $4, $5, $6, $7 FROM ledger_entries RETURNING idx`,
-		string(e.Kind), e.RecordID, e.From, e.To, e.At, e.Salt, e.Commitment).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&e.Index) })
+	for _, e := range es {
+		b.Queue(`INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation, at, salt, commitment)
+			SELECT coalesce(max(idx) + 1, 0), $1, $2, $3, $4, $5, $6, $7 FROM ledger_entries`,
+			string(e.Kind), e.RecordID, e.From, e.To, e.At, e.Salt, e.Commitment)
+	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("append ledger entry for %s %s: %w", e.Kind, e.RecordID, err)
+		if len(es) == 1 {
+			return fmt.Errorf("append ledger entry for %s %s: %w", es[0].Kind, es[0].RecordID, err)
+		}
+		return fmt.Errorf("append %d ledger entries from %s %s: %w", len(es), es[0].Kind, es[0].RecordID, err)
 	}
 	return nil
 }
 
 // ledger commits to record and appends the entry in tx.
 func ledger(ctx context.Context, tx pgx.Tx, kind enlace.EntryKind, id, from, to string, at time.Time, record []byte) error {
-	return appendEntry(ctx, tx, enlace.NewLedgerEntry(kind, id, from, to, at, record))
+	return appendEntries(ctx, tx, enlace.NewLedgerEntry(kind, id, from, to, at, record))
 }
 
 // agencyNation returns the nation of agency id, "" if there is none.
@@ -285,6 +298,46 @@ func ledgerRecord(ctx context.Context, tx pgx.Tx, kind enlace.EntryKind, id stri
 		h.at = w.At
 		rec, err := enlace.WithdrawalRecord(w)
 		return rec, h, err
+	case enlace.EntryUse:
+		n, err := num()
+		if err != nil {
+			return nil, h, err
+		}
+		u, err := loadUse(ctx, tx, n)
+		if err != nil {
+			return nil, h, err
+		}
+		h.from, h.to, h.at = origin(u.Reports), u.Nation, u.CreatedAt
+		rec, err := enlace.UseRecord(u)
+		return rec, h, err
+	case enlace.EntryOutcome:
+		n, err := num()
+		if err != nil {
+			return nil, h, err
+		}
+		o, err := scanOutcome(tx.QueryRow(ctx, outcomeSelect+` WHERE o.id = $1`, n))
+		if err != nil {
+			return nil, h, err
+		}
+		u, err := loadUse(ctx, tx, o.UseID)
+		if err != nil {
+			return nil, h, err
+		}
+		h.from, h.to, h.at = origin(u.Reports), o.Nation, o.CreatedAt
+		rec, err := enlace.OutcomeRecord(o)
+		return rec, h, err
+	case enlace.EntryAlert:
+		n, err := num()
+		if err != nil {
+			return nil, h, err
+		}
+		a, err := scanAlert(tx.QueryRow(ctx, alertSelect+` WHERE id = $1`, n))
+		if err != nil {
+			return nil, h, err
+		}
+		h.from, h.at = a.Nation, a.At
+		rec, err := enlace.AlertRecord(a)
+		return rec, h, err
 	}
 	return nil, h, pgx.ErrNoRows
 }
@@ -315,6 +368,9 @@ func (db *DB) UnledgeredRecords(ctx context.Context) ([]string, error) {
 			UNION ALL SELECT 5, 'consent', id::text FROM consents
 			UNION ALL SELECT 6, 'consent-decision', id::text FROM consents WHERE status <> 'requested'
 			UNION ALL SELECT 7, 'withdrawal', id::text FROM withdrawals
+			UNION ALL SELECT 8, 'use', id::text FROM uses
+			UNION ALL SELECT 9, 'outcome', id::text FROM outcomes
+			UNION ALL SELECT 10, 'alert', id::text FROM alerts
 		) AS r
 		WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.kind = r.kind AND e.record_id = r.rid)
 		ORDER BY r.k, r.rid COLLATE "C"`)

@@ -79,7 +79,7 @@ func (db *DB) CreateAgreement(ctx context.Context, a enlace.Agreement) (enlace.A
 		if err != nil {
 			return err
 		}
-		if err := ledger(ctx, tx, enlace.EntryAgreement, fmt.Sprintf("%s/%d", a.ID, a.Version), from, to, micros(a.CreatedAt), rec); err != nil {
+		if err := db.ledger(ctx, tx, enlace.EntryAgreement, fmt.Sprintf("%s/%d", a.ID, a.Version), from, to, micros(a.CreatedAt), rec); err != nil {
 			return err
 		}
 		return bumpPolicy(ctx, tx)

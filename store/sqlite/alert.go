@@ -5,25 +5,20 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/enlace-exchange/enlace"
 )
 
-// CreateAlerts appends alerts and assigns their IDs, in one transaction.
+// CreateAlerts appends alerts and their ledger entries and assigns their
+// IDs, in one transaction.
 func (db *DB) CreateAlerts(ctx context.Context, alerts []enlace.Alert) ([]enlace.Alert, error) {
-	out := make([]enlace.Alert, len(alerts))
+	var out []enlace.Alert
 	err := db.write(ctx, fmt.Sprintf("create %d alerts", len(alerts)), func(tx *sql.Tx) error {
-		for i, a := range alerts {
-			a.At = norm(a.At)
-			if err := tx.QueryRowContext(ctx, `INSERT INTO alerts (kind, agency, nation, report_id, subject, text, detail, at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.Kind, a.Agency, a.Nation, a.ReportID, a.Subject, a.Text,
-				string(a.Detail), micros(a.At)).Scan(&a.ID); err != nil {
-				return err
-			}
-			out[i] = a
-		}
-		return nil
+		var err error
+		out, err = db.insertAlerts(ctx, tx, alerts, "")
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -31,9 +26,59 @@ func (db *DB) CreateAlerts(ctx context.Context, alerts []enlace.Alert) ([]enlace
 	return out, nil
 }
 
+// insertAlerts appends alerts and their ledger entries in tx. A non-empty
+// subject replaces each alert's: the id of the record raised in the same
+// transaction, which the caller could not know.
+func (db *DB) insertAlerts(ctx context.Context, tx *sql.Tx, alerts []enlace.Alert, subject string) ([]enlace.Alert, error) {
+	out := make([]enlace.Alert, len(alerts))
+	for i, a := range alerts {
+		a.At = norm(a.At)
+		if subject != "" {
+			a.Subject = subject
+		}
+		if len(a.Detail) > 0 {
+			b, err := jsonText("alert detail", a.Detail)
+			if err != nil {
+				return nil, err
+			}
+			a.Detail = json.RawMessage(b) // compact, as the record will read back
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO alerts (kind, agency, nation, report_id, subject, text, detail, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.Kind, a.Agency, a.Nation, a.ReportID, a.Subject, a.Text,
+			string(a.Detail), micros(a.At)).Scan(&a.ID); err != nil {
+			return nil, err
+		}
+		rec, err := enlace.AlertRecord(a)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.ledger(ctx, tx, enlace.EntryAlert, strconv.FormatInt(a.ID, 10), a.Nation, "", micros(a.At), rec); err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+const alertSelect = `SELECT id, kind, agency, nation, report_id, subject, text, detail, at FROM alerts`
+
+func scanAlert(s scanner) (enlace.Alert, error) {
+	var a enlace.Alert
+	var detail string
+	var at int64
+	if err := s.Scan(&a.ID, &a.Kind, &a.Agency, &a.Nation, &a.ReportID, &a.Subject, &a.Text, &detail, &at); err != nil {
+		return enlace.Alert{}, err
+	}
+	if detail != "" {
+		a.Detail = json.RawMessage(detail)
+	}
+	a.At = fromMicros(at)
+	return a, nil
+}
+
 // Alerts returns alerts matching f in id order.
 func (db *DB) Alerts(ctx context.Context, f enlace.AlertFilter) ([]enlace.Alert, error) {
-	q := `SELECT id, kind, agency, nation, report_id, subject, text, detail, at FROM alerts WHERE id > ?`
+	q := alertSelect + ` WHERE id > ?`
 	args := []any{f.AfterID}
 	for _, c := range []struct{ column, value string }{
 		{"agency", f.Agency}, {"nation", f.Nation}, {"kind", f.Kind}, {"report_id", f.ReportID},
@@ -56,16 +101,10 @@ func (db *DB) Alerts(ctx context.Context, f enlace.AlertFilter) ([]enlace.Alert,
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var a enlace.Alert
-			var detail string
-			var at int64
-			if err := rows.Scan(&a.ID, &a.Kind, &a.Agency, &a.Nation, &a.ReportID, &a.Subject, &a.Text, &detail, &at); err != nil {
+			a, err := scanAlert(rows)
+			if err != nil {
 				return err
 			}
-			if detail != "" {
-				a.Detail = json.RawMessage(detail)
-			}
-			a.At = fromMicros(at)
 			out = append(out, a)
 		}
 		return rows.Err()

@@ -42,7 +42,7 @@ func (db *DB) CreateConsent(ctx context.Context, c enlace.Consent) (enlace.Conse
 			nullMicros(c.ExpiresAt), c.DecidedBy, nullMicros(c.DecidedAt), c.Note, micros(c.CreatedAt)).Scan(&c.ID); err != nil {
 			return err
 		}
-		if err := ledgerConsent(ctx, tx, enlace.EntryConsent, c, micros(c.CreatedAt)); err != nil {
+		if err := db.ledgerConsent(ctx, tx, enlace.EntryConsent, c, micros(c.CreatedAt)); err != nil {
 			return err
 		}
 		if c.Status != enlace.ConsentRequested {
@@ -50,7 +50,7 @@ func (db *DB) CreateConsent(ctx context.Context, c enlace.Consent) (enlace.Conse
 			if c.DecidedAt != nil {
 				decided = micros(*c.DecidedAt)
 			}
-			if err := ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, decided); err != nil {
+			if err := db.ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, decided); err != nil {
 				return err
 			}
 		}
@@ -95,7 +95,7 @@ func (db *DB) DecideConsent(ctx context.Context, id int64, d enlace.ConsentDecis
 			c.Status, granted, nullMicros(c.ExpiresAt), c.Note, c.DecidedBy, nullMicros(c.DecidedAt), id); err != nil {
 			return err
 		}
-		if err := ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, micros(at)); err != nil {
+		if err := db.ledgerConsent(ctx, tx, enlace.EntryConsentDecision, c, micros(at)); err != nil {
 			return err
 		}
 		return bumpPolicy(ctx, tx)
@@ -172,7 +172,7 @@ func scanConsent(s scanner) (enlace.Consent, error) {
 
 // ledgerConsent appends the entry of a consent request or of its answer,
 // between the originator's nation and the recipient's.
-func ledgerConsent(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, c enlace.Consent, at int64) error {
+func (db *DB) ledgerConsent(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, c enlace.Consent, at int64) error {
 	record := enlace.ConsentRecord
 	if kind == enlace.EntryConsentDecision {
 		record = enlace.ConsentDecisionRecord
@@ -189,5 +189,5 @@ func ledgerConsent(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, c enl
 	if err != nil {
 		return err
 	}
-	return ledger(ctx, tx, kind, strconv.FormatInt(c.ID, 10), from, to, at, rec)
+	return db.ledger(ctx, tx, kind, strconv.FormatInt(c.ID, 10), from, to, at, rec)
 }

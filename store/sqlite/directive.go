@@ -49,7 +49,7 @@ func (db *DB) CreateDirective(ctx context.Context, d enlace.Directive) (enlace.D
 		if err != nil {
 			return err
 		}
-		if err := ledger(ctx, tx, enlace.EntryDirective, d.ID, d.IssuerNation, to, micros(d.IssuedAt), rec); err != nil {
+		if err := db.ledger(ctx, tx, enlace.EntryDirective, d.ID, d.IssuerNation, to, micros(d.IssuedAt), rec); err != nil {
 			return err
 		}
 		return bumpPolicy(ctx, tx)

@@ -12,23 +12,24 @@ import (
 	"github.com/enlace-exchange/enlace"
 )
 
-// appendEntry appends e to the ledger in tx, the transaction of the record
-// it proves, at the next index. The single write connection serialises
-// appends, so max(idx)+1 is never handed out twice.
-func appendEntry(ctx context.Context, tx *sql.Tx, e enlace.LedgerEntry) error {
-	err := tx.QueryRowContext(ctx, `INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation,
-		at, salt, commitment)
-		VALUES ((SELECT coalesce(max(idx) + 1, 0) FROM ledger_entries), ?, ?, ?, ?, ?, ?, ?) RETURNING idx`,
-		string(e.Kind), e.RecordID, e.From, e.To, micros(e.At), e.Salt, e.Commitment).Scan(&e.Index)
-	if err != nil {
+// insertEntrySQL appends an entry at the next index. The single write
+// connection serialises appends, so max(idx)+1 is never handed out twice.
+const insertEntrySQL = `INSERT INTO ledger_entries (idx, kind, record_id, from_nation, to_nation, at, salt, commitment)
+	VALUES ((SELECT coalesce(max(idx) + 1, 0) FROM ledger_entries), ?, ?, ?, ?, ?, ?, ?)`
+
+// ledger commits to record and appends the entry in tx, the transaction
+// of the record it proves, through the statement prepared once on the
+// write connection.
+func (db *DB) ledger(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id, from, to string, at int64, record []byte) error {
+	if db.noLedger {
+		return nil
+	}
+	e := enlace.NewLedgerEntry(kind, id, from, to, fromMicros(at), record)
+	if _, err := tx.StmtContext(ctx, db.insertEntry).ExecContext(ctx, string(e.Kind), e.RecordID, e.From, e.To,
+		micros(e.At), e.Salt, e.Commitment); err != nil {
 		return fmt.Errorf("append ledger entry for %s %s: %w", e.Kind, e.RecordID, err)
 	}
 	return nil
-}
-
-// ledger commits to record and appends the entry in tx.
-func ledger(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id, from, to string, at int64, record []byte) error {
-	return appendEntry(ctx, tx, enlace.NewLedgerEntry(kind, id, from, to, fromMicros(at), record))
 }
 
 // agencyNation returns the nation of agency id, "" if there is none.
@@ -280,6 +281,48 @@ func ledgerRecord(ctx context.Context, tx *sql.Tx, kind enlace.EntryKind, id str
 		}
 		rec, err := enlace.WithdrawalRecord(w)
 		return rec, h, err
+	case enlace.EntryUse:
+		n, nerr := num()
+		if nerr != nil {
+			return nil, h, nerr
+		}
+		u, uerr := loadUse(ctx, tx, n)
+		if uerr != nil {
+			return nil, h, uerr
+		}
+		if h.from, err = useOrigin(ctx, tx, u.ID); err != nil {
+			return nil, h, err
+		}
+		h.to, h.at = u.Nation, micros(u.CreatedAt)
+		rec, err := enlace.UseRecord(u)
+		return rec, h, err
+	case enlace.EntryOutcome:
+		n, nerr := num()
+		if nerr != nil {
+			return nil, h, nerr
+		}
+		o, oerr := scanOutcome(tx.QueryRowContext(ctx, outcomeSelect+` WHERE o.id = ?`, n))
+		if oerr != nil {
+			return nil, h, oerr
+		}
+		if h.from, err = useOrigin(ctx, tx, o.UseID); err != nil {
+			return nil, h, err
+		}
+		h.to, h.at = o.Nation, micros(o.CreatedAt)
+		rec, err := enlace.OutcomeRecord(o)
+		return rec, h, err
+	case enlace.EntryAlert:
+		n, nerr := num()
+		if nerr != nil {
+			return nil, h, nerr
+		}
+		a, aerr := scanAlert(tx.QueryRowContext(ctx, alertSelect+` WHERE id = ?`, n))
+		if aerr != nil {
+			return nil, h, aerr
+		}
+		h.from, h.at = a.Nation, micros(a.At)
+		rec, err := enlace.AlertRecord(a)
+		return rec, h, err
 	}
 	return nil, h, sql.ErrNoRows
 }
@@ -316,6 +359,9 @@ func (db *DB) UnledgeredRecords(ctx context.Context) ([]string, error) {
 		{enlace.EntryConsent, `SELECT CAST(id AS TEXT) AS rid FROM consents`},
 		{enlace.EntryConsentDecision, `SELECT CAST(id AS TEXT) AS rid FROM consents WHERE status <> 'requested'`},
 		{enlace.EntryWithdrawal, `SELECT CAST(id AS TEXT) AS rid FROM withdrawals`},
+		{enlace.EntryUse, `SELECT CAST(id AS TEXT) AS rid FROM uses`},
+		{enlace.EntryOutcome, `SELECT CAST(id AS TEXT) AS rid FROM outcomes`},
+		{enlace.EntryAlert, `SELECT CAST(id AS TEXT) AS rid FROM alerts`},
 	}
 	var out []string
 	err := db.read(ctx, "find unledgered records", func(tx *sql.Tx) error {

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -143,8 +142,8 @@ func (db *DB) Objects(ctx context.Context, f enlace.ObjectFilter) ([]enlace.Stor
 		limit = DefaultObjectLimit
 	}
 	limit = min(limit, MaxObjectLimit)
-	q := `SELECT o.seq, o.report_id, o.originator, r.markings, o.id, o.type, o.spec_version, o.version_key,
-		o.date_added, o.raw FROM objects o JOIN reports r ON r.id = o.report_id
+	q := `SELECT o.seq, o.report_id, o.originator, o.id, o.type, o.spec_version, o.version_key,
+		o.date_added, o.raw FROM objects o
 		WHERE o.withdrawn_at IS NULL AND o.date_added > ?`
 	args := []any{micros(f.AddedAfter)}
 	if f.AddedAfter.IsZero() {
@@ -188,32 +187,71 @@ func (db *DB) Objects(ctx context.Context, f enlace.ObjectFilter) ([]enlace.Stor
 			return err
 		}
 		defer rows.Close()
-		markings := map[string]enlace.Markings{} // a page shares few markings: parse each once
 		for rows.Next() {
 			var o enlace.StoredObject
-			var m, raw string
 			var spec sql.NullString
 			var vk, added int64
-			if err := rows.Scan(&o.Seq, &o.ReportID, &o.Originator, &m, &o.ID, &o.Type, &spec, &vk, &added, &raw); err != nil {
+			if err := rows.Scan(&o.Seq, &o.ReportID, &o.Originator, &o.ID, &o.Type, &spec, &vk, &added, (*[]byte)(&o.Raw)); err != nil {
 				return err
 			}
-			mk, ok := markings[m]
-			if !ok {
-				if err := fromJSON("markings", m, &mk); err != nil {
-					return err
-				}
-				markings[m] = mk
-			}
-			o.Markings, o.SpecVersion, o.DateAdded, o.Raw = mk, spec.String, fromMicros(added), json.RawMessage(raw)
+			o.SpecVersion, o.DateAdded = spec.String, fromMicros(added)
 			o.Version = o.DateAdded
 			if vk != 0 {
 				o.Version = fromMicros(vk)
 			}
 			out = append(out, o)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// A page's objects come from few reports: read each report's
+		// markings once, not once per row.
+		return reportMarkings(ctx, tx, out)
 	})
 	return out, err
+}
+
+// reportMarkings fills in the markings of each object's report.
+func reportMarkings(ctx context.Context, tx *sql.Tx, objs []enlace.StoredObject) error {
+	byReport := map[string]enlace.Markings{}
+	var ids []string
+	for _, o := range objs {
+		if _, ok := byReport[o.ReportID]; !ok {
+			byReport[o.ReportID] = enlace.Markings{}
+			ids = append(ids, o.ReportID)
+		}
+	}
+	for start := 0; start < len(ids); start += inChunk {
+		chunk := ids[start:min(start+inChunk, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, markings FROM reports WHERE id IN (?`+strings.Repeat(`, ?`, len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, text string
+			var m enlace.Markings
+			if err := rows.Scan(&id, &text); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := fromJSON("markings", text, &m); err != nil {
+				rows.Close()
+				return err
+			}
+			byReport[id] = m
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	for i := range objs {
+		objs[i].Markings = byReport[objs[i].ReportID]
+	}
+	return nil
 }
 
 // versionClause returns the SQL condition, ORed, for version selectors
@@ -371,7 +409,7 @@ func (db *DB) WithdrawObjects(ctx context.Context, originator, id string, versio
 			return err
 		}
 		n = len(seqs)
-		return ledger(ctx, tx, enlace.EntryWithdrawal, strconv.FormatInt(w.ID, 10), from, "", micros(at), rec)
+		return db.ledger(ctx, tx, enlace.EntryWithdrawal, strconv.FormatInt(w.ID, 10), from, "", micros(at), rec)
 	})
 	return n, err
 }
@@ -412,7 +450,7 @@ func (db *DB) CreateSubmission(ctx context.Context, reports []enlace.Report, s e
 		}
 		for i, r := range reports {
 			var err error
-			if out[i], err = createReport(ctx, tx, r); err != nil {
+			if out[i], err = db.createReport(ctx, tx, r); err != nil {
 				return fmt.Errorf("report %s: %w", r.ID, err)
 			}
 		}

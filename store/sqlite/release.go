@@ -58,7 +58,7 @@ func (db *DB) CreateReleases(ctx context.Context, rs []enlace.Release) ([]enlace
 			if err != nil {
 				return err
 			}
-			if err := ledger(ctx, tx, enlace.EntryRelease, strconv.FormatInt(r.ID, 10), from, r.RecipientNation, micros(r.At), rec); err != nil {
+			if err := db.ledger(ctx, tx, enlace.EntryRelease, strconv.FormatInt(r.ID, 10), from, r.RecipientNation, micros(r.At), rec); err != nil {
 				return err
 			}
 			out[i] = r

@@ -306,3 +306,41 @@ func BenchmarkReports(b *testing.B) {
 		after = (after + 100) % 200
 	}
 }
+
+// TestImmutableUses checks that use declarations and outcome versions
+// cannot be edited or deleted even by SQL that bypasses the store: a
+// correction is a new version.
+func TestImmutableUses(t *testing.T) {
+	ctx := t.Context()
+	db := open(t)
+	defer db.Close()
+	if _, err := db.CreateNation(ctx, enlace.Nation{Code: "US", Name: "United States"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateAgency(ctx, enlace.Agency{ID: "DEA", Nation: "US", Name: "DEA"}); err != nil {
+		t.Fatal(err)
+	}
+	r := enlace.Report{ID: "report--00000001-0000-4000-8000-000000000001", Originator: "DEA", Nation: "US", Title: "t",
+		Markings: enlace.Markings{TLP: enlace.TLPGreen}}
+	if _, err := db.CreateReport(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := db.CreateUse(ctx, enlace.Use{Agency: "DEA", Nation: "US", Operation: "op", Purpose: enlace.PurposeSeizure,
+		Status: enlace.UseAccepted, Reports: []enlace.UseReport{{ReportID: r.ID}}, PlannedAt: time.Unix(1, 0)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.CreateOutcome(ctx, enlace.Outcome{UseID: u.ID, Kind: enlace.OutcomeSeizure, OccurredAt: time.Unix(2, 0)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`UPDATE uses SET purpose = 'lethal-targeting'`,
+		`DELETE FROM uses`,
+		`UPDATE outcomes SET casualties = 0`,
+		`DELETE FROM outcomes`,
+	} {
+		if _, err := db.writer.ExecContext(ctx, stmt); err == nil {
+			t.Errorf("%s succeeded", stmt)
+		}
+	}
+}

@@ -70,6 +70,10 @@ func Run(t *testing.T, open func(t *testing.T) enlace.Store) {
 		{"Alerts", testAlerts},
 		{"ScreeningHits", testScreeningHits},
 		{"Search", testSearch},
+		{"Uses", testUses},
+		{"Outcomes", testOutcomes},
+		{"Accounting", testAccounting},
+		{"UseLedger", testUseLedger},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,10 +115,15 @@ var opts = cmp.Options{cmpopts.EquateEmpty()}
 // method's two results; Run turns its panic into t.Fatal.
 func must[T any](v T, err error) T {
 	if err != nil {
-		_, file, line, _ := runtime.Caller(1)
-		panic(failure{err: err, where: fmt.Sprintf("%s:%d", filepath.Base(file), line)})
+		panic(failure{err: err, where: caller(2)})
 	}
 	return v
+}
+
+// caller names the file and line skip frames above it.
+func caller(skip int) string {
+	_, file, line, _ := runtime.Caller(skip)
+	return fmt.Sprintf("%s:%d", filepath.Base(file), line)
 }
 
 // failure is a failed must on its way to Run.

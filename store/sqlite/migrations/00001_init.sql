@@ -331,6 +331,121 @@ CREATE TABLE screening_hits (
     PRIMARY KEY (report_id, object_id, list, entry_id)
 ) STRICT;
 
+-- Use declarations, refused ones included; cited is the number of
+-- reports named, the total credit an accepted use hands out.
+CREATE TABLE uses (
+    id          INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    agency      TEXT    NOT NULL REFERENCES agencies (id),
+    nation      TEXT    NOT NULL,
+    declared_by TEXT    NOT NULL,
+    operation   TEXT    NOT NULL,
+    purpose     TEXT    NOT NULL,
+    status      TEXT    NOT NULL, -- accepted, refused
+    reasons     TEXT    NOT NULL, -- JSON array of enlace.Reason
+    cited       INTEGER NOT NULL,
+    planned_at  INTEGER NOT NULL,
+    synthetic   INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX uses_agency ON uses (agency, id);
+
+-- The reports a use names, in its order.
+CREATE TABLE use_reports (
+    use_id            INTEGER NOT NULL REFERENCES uses (id),
+    position          INTEGER NOT NULL,
+    report_id         TEXT    NOT NULL REFERENCES reports (id),
+    originator        TEXT    NOT NULL,
+    nation            TEXT    NOT NULL,
+    agreement_id      TEXT    NOT NULL,
+    agreement_version INTEGER NOT NULL,
+    PRIMARY KEY (use_id, position)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX use_reports_report ON use_reports (report_id, use_id);
+CREATE INDEX use_reports_originator ON use_reports (originator, use_id);
+
+-- The lineage credit an accepted use hands each report (see
+-- enlace.LineageCredits), with the consumer and time copied in so that
+-- the accounting aggregates read one covering index and join nothing.
+CREATE TABLE use_credits (
+    use_id          INTEGER NOT NULL REFERENCES uses (id),
+    report_id       TEXT    NOT NULL,
+    originator      TEXT    NOT NULL,
+    nation          TEXT    NOT NULL,
+    weight          REAL    NOT NULL,
+    direct          INTEGER NOT NULL,
+    consumer        TEXT    NOT NULL,
+    planned_at      INTEGER NOT NULL,
+    PRIMARY KEY (use_id, report_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX use_credits_consumer ON use_credits (consumer, planned_at, nation, originator, weight, direct);
+CREATE INDEX use_credits_report ON use_credits (report_id, use_id);
+
+-- Each originating agency's part of an accepted use: the sum of its
+-- reports' credits divided by the number of reports the use names, so
+-- the parts of one use sum to 1. Outcomes are counted per originator
+-- through this small table, one lookup per outcome.
+CREATE TABLE use_originators (
+    use_id     INTEGER NOT NULL REFERENCES uses (id),
+    originator TEXT    NOT NULL,
+    nation     TEXT    NOT NULL,
+    consumer   TEXT    NOT NULL,
+    part       REAL    NOT NULL,
+    PRIMARY KEY (use_id, originator)
+) STRICT, WITHOUT ROWID;
+
+-- +goose StatementBegin
+CREATE TRIGGER uses_no_update BEFORE UPDATE ON uses
+BEGIN
+    SELECT RAISE(ABORT, 'use declarations are never edited');
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER uses_no_delete BEFORE DELETE ON uses
+BEGIN
+    SELECT RAISE(ABORT, 'use declarations are never deleted');
+END;
+-- +goose StatementEnd
+
+-- Outcome versions: a correction is a new row naming the one it
+-- corrects, and a version is corrected at most once, so the versions of
+-- an outcome form a chain whose head (the current version) nothing
+-- corrects.
+CREATE TABLE outcomes (
+    id               INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    use_id           INTEGER NOT NULL REFERENCES uses (id),
+    corrects         INTEGER UNIQUE REFERENCES outcomes (id),
+    agency           TEXT    NOT NULL,
+    nation           TEXT    NOT NULL,
+    kind             TEXT    NOT NULL,
+    substance        TEXT    NOT NULL,
+    quantity_kg      REAL    NOT NULL,
+    persons_detained INTEGER NOT NULL,
+    casualties       INTEGER NOT NULL,
+    vessel           TEXT    NOT NULL,
+    location         TEXT    NOT NULL,
+    occurred_at      INTEGER NOT NULL,
+    reported_by      TEXT    NOT NULL,
+    synthetic        INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX outcomes_use ON outcomes (use_id, id);
+CREATE INDEX outcomes_occurred ON outcomes (occurred_at);
+
+-- +goose StatementBegin
+CREATE TRIGGER outcomes_no_update BEFORE UPDATE ON outcomes
+BEGIN
+    SELECT RAISE(ABORT, 'outcomes are never edited: post a correction');
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER outcomes_no_delete BEFORE DELETE ON outcomes
+BEGIN
+    SELECT RAISE(ABORT, 'outcomes are never deleted: post a correction');
+END;
+-- +goose StatementEnd
+
 -- One row. It starts at 1 so that a reader holding 0 ("never loaded")
 -- always differs from the store.
 CREATE TABLE policy_version (
@@ -341,6 +456,11 @@ INSERT INTO policy_version (id, version) VALUES (1, 1);
 
 -- +goose Down
 DROP TABLE policy_version;
+DROP TABLE outcomes;
+DROP TABLE use_originators;
+DROP TABLE use_credits;
+DROP TABLE use_reports;
+DROP TABLE uses;
 DROP TABLE screening_hits;
 DROP TABLE alerts;
 DROP TABLE cosignatures;
