@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"bytes"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -146,5 +147,43 @@ func TestUsesAcrossServers(t *testing.T) {
 	shares, err := stores[0].UsedShares(ctx, enlace.AccountingQuery{})
 	if err != nil || len(shares) != 1 || shares[0].Citations != 5*rounds || shares[0].Weight != float64(5*rounds) {
 		t.Errorf("UsedShares = %+v, %v; want DIPOL cited %d times, weight %[3]d", shares, err, 5*rounds)
+	}
+}
+
+// TestUsesNeverRewritten checks that the triggers refuse to rewrite a
+// use, its reports and credits, or an outcome.
+func TestUsesNeverRewritten(t *testing.T) {
+	ctx := t.Context()
+	db := benchStore(t)
+	now := time.Now()
+	r, err := db.CreateReport(ctx, benchReport(1, 1, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := db.CreateUse(ctx, enlace.Use{Agency: "DIPOL", Nation: "CO", DeclaredBy: "x", Operation: "o",
+		Purpose: enlace.PurposeSeizure, Status: enlace.UseAccepted, PlannedAt: now, CreatedAt: now,
+		Reports: []enlace.UseReport{{ReportID: r.ID}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.CreateOutcome(ctx, enlace.Outcome{UseID: u.ID, Kind: enlace.OutcomeSeizure, OccurredAt: now, CreatedAt: now}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"uses", "use_reports", "use_credits", "use_originators", "outcomes"} {
+		for _, stmt := range []string{
+			`UPDATE ` + table + ` SET use_id = use_id`,
+			`DELETE FROM ` + table,
+			`TRUNCATE ` + table + ` CASCADE`,
+		} {
+			if table == "uses" {
+				stmt = strings.Replace(stmt, "use_id = use_id", "operation = 'rewritten'", 1)
+			}
+			if _, err := db.pool.Exec(ctx, stmt); err == nil {
+				t.Errorf("%s succeeded", stmt)
+			}
+		}
+	}
+	if got, err := db.Use(ctx, u.ID); err != nil || got.Operation != "o" {
+		t.Errorf("use after attempted rewrites: %+v, %v", got, err)
 	}
 }

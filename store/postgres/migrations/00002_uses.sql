@@ -96,10 +96,16 @@ CREATE TRIGGER uses_no_truncate BEFORE TRUNCATE ON uses
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER use_reports_no_rewrite BEFORE UPDATE OR DELETE ON use_reports
     FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER use_reports_no_truncate BEFORE TRUNCATE ON use_reports
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER use_credits_no_rewrite BEFORE UPDATE OR DELETE ON use_credits
     FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER use_credits_no_truncate BEFORE TRUNCATE ON use_credits
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER use_originators_no_rewrite BEFORE UPDATE OR DELETE ON use_originators
     FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+CREATE TRIGGER use_originators_no_truncate BEFORE TRUNCATE ON use_originators
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER outcomes_no_rewrite BEFORE UPDATE OR DELETE ON outcomes
     FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
 CREATE TRIGGER outcomes_no_truncate BEFORE TRUNCATE ON outcomes
