@@ -30,11 +30,11 @@ func newMigrateCmd() *cobra.Command {
 	var f dataFlags
 	cmd := &cobra.Command{
 		Use:   "migrate",
-		Short: "Create or upgrade the database in the data directory",
+		Short: "Create or upgrade the database (SQLite in the data directory, or PostgreSQL at --store)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withExchange(cmd, &f, func(*exchange.Exchange) error {
-				fmt.Fprintln(cmd.OutOrStdout(), "database is up to date in", f.dir)
+				fmt.Fprintln(cmd.OutOrStdout(), "database is up to date:", f.where())
 				return nil
 			})
 		},

@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-func TestAuthentication(t *testing.T) {
-	n := startNode(t)
+func TestAuthentication(t *testing.T) { forEachEngine(t, testAuthentication) }
+
+func testAuthentication(t *testing.T, n *node) {
 
 	r := n.must(401, "", "GET", "/api/v1/me", "", nil)
 	if r.header.Get("WWW-Authenticate") == "" {
@@ -67,8 +68,9 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
-func TestBadInputChangesNothing(t *testing.T) {
-	n := startNode(t)
+func TestBadInputChangesNothing(t *testing.T) { forEachEngine(t, testBadInputChangesNothing) }
+
+func testBadInputChangesNothing(t *testing.T, n *node) {
 	before := len(n.reportIDs("dipol-analyst", "investigation", ""))
 	for _, body := range []string{`{"id": "report--`, `not json`, ``, `{"id": 7}`, `{"title": "x", "unknown_field": 1}`, `{} {}`} {
 		r := n.must(400, "dipol-analyst", "POST", "/api/v1/reports", "", body)
@@ -89,8 +91,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 }
 
-func TestUnknownIDsAreNotFound(t *testing.T) {
-	n := startNode(t)
+func TestUnknownIDsAreNotFound(t *testing.T) { forEachEngine(t, testUnknownIDsAreNotFound) }
+
+func testUnknownIDsAreNotFound(t *testing.T, n *node) {
 	for _, p := range []string{
 		"/api/v1/reports/" + newReportID(99),
 		"/api/v1/reports/not-an-id",
@@ -106,8 +109,9 @@ func TestUnknownIDsAreNotFound(t *testing.T) {
 	}
 }
 
-func TestReadRequiresPurpose(t *testing.T) {
-	n := startNode(t)
+func TestReadRequiresPurpose(t *testing.T) { forEachEngine(t, testReadRequiresPurpose) }
+
+func testReadRequiresPurpose(t *testing.T, n *node) {
 	r := n.must(400, "dea-analyst", "GET", "/api/v1/reports", "", nil)
 	if !strings.Contains(string(r.body), "Enlace-Purpose") {
 		t.Errorf("message does not say how to declare a purpose: %s", r.body)
@@ -115,8 +119,9 @@ func TestReadRequiresPurpose(t *testing.T) {
 	n.must(400, "dea-analyst", "GET", "/api/v1/reports", "sightseeing", nil)
 }
 
-func TestMetricsPerRoute(t *testing.T) {
-	n := startNode(t)
+func TestMetricsPerRoute(t *testing.T) { forEachEngine(t, testMetricsPerRoute) }
+
+func testMetricsPerRoute(t *testing.T, n *node) {
 	n.must(200, "dea-analyst", "GET", "/api/v1/me", "", nil)
 	n.must(404, "dea-analyst", "GET", "/api/v1/directives/D-77", "", nil)
 	body := string(n.must(200, "dea-analyst", "GET", "/metrics", "", nil).body)

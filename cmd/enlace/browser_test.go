@@ -175,7 +175,7 @@ func TestBrowser(t *testing.T) {
 		t.Skip("no Chromium: set ENLACE_CHROMIUM or install /usr/bin/chromium (scripts/test.sh installs it) to run the browser test")
 	}
 	start := time.Now()
-	n := startNode(t)
+	n := startNode(t, "") // the pages do not depend on the engine
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.WindowSize(1440, 900),

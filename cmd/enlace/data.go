@@ -5,20 +5,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/enlace-exchange/enlace"
 	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/ledger"
+	"github.com/enlace-exchange/enlace/store/postgres"
 	"github.com/enlace-exchange/enlace/store/sqlite"
 	"github.com/spf13/cobra"
 )
 
 // dataFlags are the flags every command that opens the data directory
-// shares.
+// and the store shares.
 type dataFlags struct {
 	dir      string
+	store    string // --store: a PostgreSQL URL; see storeURL
 	purposes string
 
 	screening *exchange.Screening // set by serve before open
@@ -33,11 +37,15 @@ func (f *dataFlags) register(cmd *cobra.Command) {
 		def = "./enlace-data"
 	}
 	cmd.Flags().StringVar(&f.dir, "data", def, "data directory (env ENLACE_DATA)")
+	// Not defaulted from the environment like --data: help prints
+	// defaults, and this URL may hold a password.
+	cmd.Flags().StringVar(&f.store, "store", "",
+		"PostgreSQL URL (postgres://...) to keep the exchange in, instead of SQLite in the data directory (env ENLACE_STORE)")
 	cmd.Flags().StringVar(&f.purposes, "purposes", "", "JSON file extending the purpose vocabulary: [{\"id\":..., \"parent\":..., \"description\":...}]")
 }
 
-// open opens the store in the data directory, creating it if needed, and
-// builds the exchange over it. The caller closes the store.
+// open opens the store, creating it if needed, and builds the exchange over
+// it. The caller closes the store.
 func (f *dataFlags) open(ctx context.Context, log *slog.Logger) (*exchange.Exchange, enlace.Store, error) {
 	if err := os.MkdirAll(f.dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("create data directory: %w", err)
@@ -46,7 +54,7 @@ func (f *dataFlags) open(ctx context.Context, log *slog.Logger) (*exchange.Excha
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(f.dir, "enlace.db"), log)
+	st, err := f.openStore(ctx, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -58,6 +66,41 @@ func (f *dataFlags) open(ctx context.Context, log *slog.Logger) (*exchange.Excha
 		}
 	}
 	return exchange.New(exchange.Config{Store: st, Vocabulary: vocab, Logger: log, Screening: f.screening, Ledger: lg}), st, nil
+}
+
+// openStore opens the store the flags select: PostgreSQL for a
+// postgres:// or postgresql:// --store URL, else SQLite in the data
+// directory. The directory holds lists and demo credentials either way.
+func (f *dataFlags) openStore(ctx context.Context, log *slog.Logger) (enlace.Store, error) {
+	store := f.storeURL()
+	switch {
+	case store == "":
+		return sqlite.Open(ctx, filepath.Join(f.dir, "enlace.db"), log)
+	case strings.HasPrefix(store, "postgres://"), strings.HasPrefix(store, "postgresql://"):
+		return postgres.Open(ctx, store, log)
+	}
+	return nil, fmt.Errorf("--store: want a postgres:// or postgresql:// URL, or none for SQLite in --data")
+}
+
+// storeURL returns --store, or ENLACE_STORE when the flag is not given.
+func (f *dataFlags) storeURL() string {
+	if f.store != "" {
+		return f.store
+	}
+	return os.Getenv("ENLACE_STORE")
+}
+
+// where names the store for people and logs, without a password.
+func (f *dataFlags) where() string {
+	store := f.storeURL()
+	if store == "" {
+		return filepath.Join(f.dir, "enlace.db")
+	}
+	u, err := url.Parse(store)
+	if err != nil {
+		return "postgres"
+	}
+	return u.Redacted()
 }
 
 // loadVocabulary returns the default purposes plus those in file.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/enlace-exchange/enlace/demo"
+	"github.com/enlace-exchange/enlace/store/postgres/pgtest"
 )
 
 // node is a real enlace server started in process on 127.0.0.1:0 with a
@@ -24,25 +25,62 @@ type node struct {
 	t     *testing.T
 	url   string
 	dir   string
+	store string // --store: a PostgreSQL URL, or "" for SQLite in dir
 	creds map[string]demo.Credential
 	stop  func()
 }
 
-// startNode serves a demo world from a fresh data directory until the
-// test ends. args are more serve flags.
-func startNode(t *testing.T, args ...string) *node {
-	t.Helper()
-	return serveDir(t, t.TempDir(), args...)
+// engines are the stores the end-to-end tests run on. Each test gets a
+// fresh store: a new data directory, or a new PostgreSQL database on the
+// server in ENLACE_TEST_POSTGRES_URL (the subtest skips without it).
+var engines = []struct {
+	name  string
+	store func(t *testing.T) string // the --store value
+}{
+	{"sqlite", func(*testing.T) string { return "" }},
+	{"postgres", func(t *testing.T) string { return pgtest.NewDatabase(t) }},
 }
 
-// serveDir serves the demo world in dir (building it if dir is empty)
-// until the test ends or the node is stopped.
-func serveDir(t *testing.T, dir string, args ...string) *node {
+// forEachEngine runs test against a demo node on each engine, as a
+// subtest named by the engine. args are more serve flags.
+func forEachEngine(t *testing.T, test func(t *testing.T, n *node), args ...string) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			test(t, startNode(t, e.store(t), args...))
+		})
+	}
+}
+
+// startNode serves a demo world from a fresh data directory, its store in
+// it or at store, until the test ends. args are more serve flags.
+func startNode(t *testing.T, store string, args ...string) *node {
+	t.Helper()
+	return serveDir(t, t.TempDir(), store, args...)
+}
+
+// serveDir serves the demo world in dir, its store in it or at store
+// (building the world if the store is empty), until the test ends or the
+// node is stopped.
+func serveDir(t *testing.T, dir, store string, args ...string) *node {
+	t.Helper()
+	n := serveNode(t, dir, store, append([]string{"--demo"}, args...)...)
+	n.creds = readCreds(t, filepath.Join(dir, "demo-credentials.json"))
+	return n
+}
+
+// serveNode runs `enlace serve` in process with the data directory dir,
+// the store store and extra arguments, until the test ends or the node is
+// stopped. It returns once the server listens.
+func serveNode(t *testing.T, dir, store string, extra ...string) *node {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	root := newRoot(pw, io.Discard)
-	root.SetArgs(append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--demo", "--log-level", "error"}, args...))
+	args := []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--log-level", "error"}
+	if store != "" {
+		args = append(args, "--store", store)
+	}
+	root.SetArgs(append(args, extra...))
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx); pw.Close() }()
 	url := ""
@@ -58,7 +96,7 @@ func serveDir(t *testing.T, dir string, args ...string) *node {
 		cancel()
 		t.Fatalf("server did not start: %v", <-done)
 	}
-	n := &node{t: t, url: url, dir: dir, creds: readCreds(t, filepath.Join(dir, "demo-credentials.json"))}
+	n := &node{t: t, url: url, dir: dir, store: store}
 	var once sync.Once
 	n.stop = func() {
 		once.Do(func() {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/ledger"
 )
@@ -81,8 +83,10 @@ func ledgerIndex(t *testing.T, dir, kind, id string) int {
 // TestLedgerVerifyTamper changes, deletes, reorders and inserts entries
 // and records directly in a stopped node's database; ledger verify must
 // fail every time and name the first bad entry.
+//
+// It tampers with the SQLite file, so it runs on SQLite only.
 func TestLedgerVerifyTamper(t *testing.T) {
-	n := startNode(t)
+	n := startNode(t, "")
 	suspendCOtoUS(n)
 	// Some releases: NCA reads what the US-GB agreement releases to it.
 	for _, r := range n.reportIDs("nca-analyst", "investigation", "")[:3] {
@@ -150,14 +154,15 @@ func TestLedgerVerifyTamper(t *testing.T) {
 // TestLedgerSplitView: a partner cosigns the node's checkpoint; the
 // node's database is then rewritten and its checkpoints erased, so it
 // serves a history that contradicts the cosigned one. The partner's next
-// check fails, naming both checkpoints.
+// check fails, naming both checkpoints. It rewrites the SQLite file, so it
+// runs on SQLite only.
 func TestLedgerSplitView(t *testing.T) {
 	keys := t.TempDir()
 	partner := filepath.Join(keys, "us-witness")
 	if _, err := cli("ledger", "key", "--name", "witness.us.example", "--out", partner); err != nil {
 		t.Fatal(err)
 	}
-	n := startNode(t, "--cosigner", partner+".pub", "--checkpoint-every", "50ms")
+	n := startNode(t, "", "--cosigner", partner+".pub", "--checkpoint-every", "50ms")
 	suspendCOtoUS(n)
 	state := filepath.Join(keys, "state")
 	cosign := func(n *node) (string, error) {
@@ -178,7 +183,7 @@ func TestLedgerSplitView(t *testing.T) {
 	tamper(t, dir,
 		fmt.Sprintf(`DELETE FROM ledger_entries WHERE idx >= %d`, directive),
 		`DROP TRIGGER directives_no_delete`, `DELETE FROM directives`, `DELETE FROM cosignatures`, `DELETE FROM checkpoints`)
-	m := serveDir(t, dir, "--cosigner", partner+".pub", "--checkpoint-every", "50ms")
+	m := serveDir(t, dir, "", "--cosigner", partner+".pub", "--checkpoint-every", "50ms")
 	m.creds = creds
 	// The rewritten log grows past the size the partner cosigned, with
 	// other entries where the directive was.
@@ -221,15 +226,27 @@ func waitCheckpoint(t *testing.T, n *node, size int) int {
 	}
 }
 
-// ledgerSize returns the number of entries in n's database.
+// ledgerSize returns the number of entries in n's database, SQLite or
+// PostgreSQL.
 func (n *node) ledgerSize(t *testing.T) int {
 	t.Helper()
+	var size int
+	if n.store != "" {
+		conn, err := pgx.Connect(t.Context(), n.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(t.Context())
+		if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM ledger_entries`).Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		return size
+	}
 	db, err := sql.Open("sqlite", filepath.Join(n.dir, "enlace.db")+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var size int
 	if err := db.QueryRow(`SELECT count(*) FROM ledger_entries`).Scan(&size); err != nil {
 		t.Fatal(err)
 	}
@@ -242,12 +259,18 @@ func (n *node) ledgerSize(t *testing.T) int {
 // between the suspension and the reinstatement, while releases before
 // and after show in the same proof.
 func TestSeedScenarioLedger(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) { testSeedScenarioLedger(t, e.store(t)) })
+	}
+}
+
+func testSeedScenarioLedger(t *testing.T, store string) {
 	keys := t.TempDir()
 	witness := filepath.Join(keys, "us-witness")
 	if _, err := cli("ledger", "key", "--name", "witness.us.example", "--out", witness); err != nil {
 		t.Fatal(err)
 	}
-	n := startNode(t, "--cosigner", witness+".pub", "--checkpoint-every", "50ms")
+	n := startNode(t, store, "--cosigner", witness+".pub", "--checkpoint-every", "50ms")
 	for _, u := range usReaders {
 		for _, r := range n.reportIDs(u, "interdiction", "&nation=CO")[:2] {
 			n.must(200, u, "GET", "/api/v1/reports/"+r.ID, "interdiction", nil)
@@ -314,13 +337,24 @@ func TestSeedScenarioLedger(t *testing.T) {
 	if after := proof(reinstated, time.Time{}); strings.HasPrefix(after, "0 ") {
 		t.Errorf("no CO release to US after the reinstatement for seizures:\n%s", after)
 	}
+	// The node's own offline check recomputes every entry from the store.
+	args := []string{"ledger", "verify", "--data", n.dir}
+	if store != "" {
+		args = append(args, "--store", store)
+	}
+	if out, err := cli(args...); err != nil {
+		t.Errorf("ledger verify --data: %v\n%s", err, out)
+	}
 }
 
 // TestLedgerRecordProof: a party to a release gets the record with the
 // proof that the ledger holds it, and checks it with the node's public
 // key alone; a party to nothing gets 404.
 func TestLedgerRecordProof(t *testing.T) {
-	n := startNode(t, "--checkpoint-every", "50ms")
+	forEachEngine(t, testLedgerRecordProof, "--checkpoint-every", "50ms")
+}
+
+func testLedgerRecordProof(t *testing.T, n *node) {
 	r := n.reportIDs("dea-analyst", "interdiction", "&nation=CO")[0]
 	n.must(200, "dea-analyst", "GET", "/api/v1/reports/"+r.ID, "interdiction", nil)
 	var rels struct {

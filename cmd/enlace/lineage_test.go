@@ -8,7 +8,10 @@ import (
 // agency holds or may read. Naming one hidden from it is answered exactly
 // like naming one that does not exist.
 func TestDerivedFromDoesNotProbe(t *testing.T) {
-	n := startNode(t)
+	forEachEngine(t, testDerivedFromDoesNotProbe)
+}
+
+func testDerivedFromDoesNotProbe(t *testing.T, n *node) {
 	src := map[string]any{
 		"id": newReportID(1), "title": "source", "markings": map[string]any{"tlp": "amber"},
 		"grading": map[string]string{"scheme": "admiralty", "source": "B", "information": "2"},

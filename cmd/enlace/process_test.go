@@ -53,13 +53,17 @@ type proc struct {
 	url string
 }
 
-func startProc(t *testing.T, dir string, demo bool) *proc {
+// startProc runs the binary on the data directory dir and, unless store is
+// "", the PostgreSQL store that ENLACE_STORE names, as an operator would
+// configure it.
+func startProc(t *testing.T, dir, store string, demo bool) *proc {
 	t.Helper()
 	args := []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--log-level", "warn"}
 	if demo {
 		args = append(args, "--demo")
 	}
 	cmd := exec.Command(binary(t), args...)
+	cmd.Env = append(os.Environ(), "ENLACE_STORE="+store)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -109,17 +113,26 @@ func postReport(url, user, token string, i int) (int, error) {
 	return resp.StatusCode, nil
 }
 
+// forEachEngineProc runs test on each engine with a fresh data directory
+// and store, as a subtest named by the engine.
+func forEachEngineProc(t *testing.T, test func(t *testing.T, dir, store string)) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) { test(t, t.TempDir(), e.store(t)) })
+	}
+}
+
 // TestSIGKILLLosesNothing kills the server right after each acknowledged
 // write; every acknowledged report is there after a restart.
-func TestSIGKILLLosesNothing(t *testing.T) {
-	dir := t.TempDir()
-	p := startProc(t, dir, true)
+func TestSIGKILLLosesNothing(t *testing.T) { forEachEngineProc(t, testSIGKILLLosesNothing) }
+
+func testSIGKILLLosesNothing(t *testing.T, dir, store string) {
+	p := startProc(t, dir, store, true)
 	creds := readCreds(t, filepath.Join(dir, "demo-credentials.json"))
 	c := creds["dipol-analyst"]
 	var acked []int
 	for round := range 5 {
 		if round > 0 {
-			p = startProc(t, dir, true)
+			p = startProc(t, dir, store, true)
 		}
 		i := round
 		status, err := postReport(p.url, c.Username, c.Token, i)
@@ -132,7 +145,7 @@ func TestSIGKILLLosesNothing(t *testing.T) {
 		}
 		_ = p.cmd.Wait()
 	}
-	p = startProc(t, dir, true)
+	p = startProc(t, dir, store, true)
 	n := &node{t: t, url: p.url, creds: creds}
 	titles := probeTitles(n)
 	found := 0
@@ -149,9 +162,10 @@ func TestSIGKILLLosesNothing(t *testing.T) {
 // TestSIGTERMFinishesInFlight sends SIGTERM while writes are in flight:
 // every write the server acknowledged is kept, and no client sees a
 // response cut off.
-func TestSIGTERMFinishesInFlight(t *testing.T) {
-	dir := t.TempDir()
-	p := startProc(t, dir, true)
+func TestSIGTERMFinishesInFlight(t *testing.T) { forEachEngineProc(t, testSIGTERMFinishesInFlight) }
+
+func testSIGTERMFinishesInFlight(t *testing.T, dir, store string) {
+	p := startProc(t, dir, store, true)
 	creds := readCreds(t, filepath.Join(dir, "demo-credentials.json"))
 	c := creds["dipol-analyst"]
 	var mu sync.Mutex
@@ -188,7 +202,7 @@ func TestSIGTERMFinishesInFlight(t *testing.T) {
 	if len(acked) == 0 {
 		t.Fatal("no write was acknowledged before SIGTERM: the test proves nothing")
 	}
-	p = startProc(t, dir, true)
+	p = startProc(t, dir, store, true)
 	n := &node{t: t, url: p.url, creds: creds}
 	titles := probeTitles(n)
 	lost := 0

@@ -34,8 +34,9 @@ func suspendCOtoUS(n *node) string {
 // TestSeedScenario plays the seed report: the CO authority suspends all
 // sharing with US agencies, then restores it for seizures only; the UK
 // sees CO material only once CO consents.
-func TestSeedScenario(t *testing.T) {
-	n := startNode(t)
+func TestSeedScenario(t *testing.T) { forEachEngine(t, testSeedScenario) }
+
+func testSeedScenario(t *testing.T, n *node) {
 
 	// Before: US agencies read CO intelligence for interdiction and seizure.
 	var known []reportSummary
@@ -184,8 +185,9 @@ func TestSeedScenario(t *testing.T) {
 // TestSuspensionUnderLoad: 50 readers read continuously while the
 // suspension is issued; no read that starts after the directive committed
 // returns a CO object to a US reader.
-func TestSuspensionUnderLoad(t *testing.T) {
-	n := startNode(t)
+func TestSuspensionUnderLoad(t *testing.T) { forEachEngine(t, testSuspensionUnderLoad) }
+
+func testSuspensionUnderLoad(t *testing.T, n *node) {
 	var committed atomic.Int64 // unix nanos when the directive's POST returned; 0 before
 	var after, leaked, total atomic.Int64
 	deadline := time.Now().Add(20 * time.Second)

@@ -10,8 +10,9 @@ import (
 
 // TestScreenEndToEnd imports the screen package's small OFAC fixture with
 // the CLI, then screens over the API of a server that loaded it.
-func TestScreenEndToEnd(t *testing.T) {
-	n := startNode(t)
+func TestScreenEndToEnd(t *testing.T) { forEachEngine(t, testScreenEndToEnd) }
+
+func testScreenEndToEnd(t *testing.T, n *node) {
 	var out bytes.Buffer
 	root := newRoot(&out, io.Discard)
 	root.SetArgs([]string{"lists", "import", "--data", n.dir, "--format", "ofac-csv", "../../screen/testdata/ofac_v1"})

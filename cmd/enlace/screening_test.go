@@ -65,7 +65,10 @@ func (n *node) alerts(user string) []alert {
 // when it arrives and again when a list changes; hits travel with the
 // report to those allowed to read it and alert its originator.
 func TestScreeningInTheExchange(t *testing.T) {
-	n := startNode(t)
+	forEachEngine(t, testScreeningInTheExchange)
+}
+
+func testScreeningInTheExchange(t *testing.T, n *node) {
 	importList(t, n, "../../screen/testdata/ofac_v1")
 	// Let the server notice the list before the report arrives, so the
 	// hits come from screening at ingest, not from the periodic pass.

@@ -7,7 +7,10 @@ import (
 // TestSearchRespectsPolicy: full-text search finds what the reader may
 // read for its purpose and nothing else, not even by a title's words.
 func TestSearchRespectsPolicy(t *testing.T) {
-	n := startNode(t)
+	forEachEngine(t, testSearchRespectsPolicy)
+}
+
+func testSearchRespectsPolicy(t *testing.T, n *node) {
 	post := func(i int, title, tlp string) string {
 		id := newReportID(i)
 		n.must(201, "dipol-analyst", "POST", "/api/v1/reports", "", map[string]any{

@@ -37,7 +37,14 @@ func newServeCmd() *cobra.Command {
 		Long: `Serve the exchange: the JSON API under /api/v1/, /healthz, /readyz and /metrics,
 and the web pages for people at / (sign in with a user name and token).
 
-With --demo on an empty data directory it first builds a demo world (nations
+The exchange is kept in SQLite in the data directory (--data), or in
+PostgreSQL when --store (env ENLACE_STORE) is a postgres:// URL; several
+servers may share one PostgreSQL database. The data directory holds the
+sanctions lists, the ledger key, the TAXII cursor key and the demo
+credentials either way: servers sharing a database need copies of the
+same ledger.key, ledger.pub and taxii-cursor.key.
+
+With --demo on an empty store it first builds a demo world (nations
 CO, US and GB, their agencies, the JIATF-South task force, agreements, users of
 every role and about 50 synthetic reports) and writes the users' tokens to
 DIR/demo-credentials.json.
@@ -107,7 +114,7 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 			}
 			log.Info("demo world built", "users", len(creds), "credentials", credsPath)
 		} else if _, err := os.Stat(credsPath); err != nil {
-			return fmt.Errorf("--demo: the data directory %s already holds an exchange that is not a demo world", f.dir)
+			return fmt.Errorf("--demo: %s already holds an exchange that is not a demo world (no %s)", f.where(), credsPath)
 		}
 	}
 
@@ -178,7 +185,7 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 	if withDemo {
 		fmt.Fprintf(cmd.OutOrStdout(), "demo credentials: %s\n", credsPath)
 	}
-	log.Info("serving", "url", url, "data", f.dir)
+	log.Info("serving", "url", url, "data", f.dir, "store", f.where())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

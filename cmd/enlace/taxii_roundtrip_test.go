@@ -66,93 +66,96 @@ func TestTAXIIRoundTrip(t *testing.T) {
 	}
 	for _, file := range []string{"attack-ics.json", "attack-mobile-17.1.json"} {
 		t.Run(file, func(t *testing.T) {
-			n := startNode(t)
-			raw, err := os.ReadFile(filepath.Join(data, "stix", file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var bundle struct{ Objects []json.RawMessage }
-			if err := json.Unmarshal(raw, &bundle); err != nil {
-				t.Fatal(err)
-			}
-			// enlace resolves an object's markings when it arrives, so a
-			// marking-definition must come before the objects it marks;
-			// the bundle lists it last. Post the definitions first: what
-			// is posted, in that order, must come back.
-			sort.SliceStable(bundle.Objects, func(i, j int) bool {
-				return isMarking(bundle.Objects[i]) && !isMarking(bundle.Objects[j])
-			})
-			coll := "/taxii2/interdiction/collections/dipol/"
-			since := time.Now().UTC().Add(-time.Microsecond)
-			for start := 0; start < len(bundle.Objects); start += 500 {
-				chunk := bundle.Objects[start:min(start+500, len(bundle.Objects))]
-				env, _ := json.Marshal(map[string]any{"objects": chunk})
-				code, _, body := n.taxiiCall("dipol-analyst", "POST", coll+"objects/", env)
-				if code != http.StatusAccepted {
-					t.Fatalf("POST objects %d..: %d %s", start, code, body)
-				}
-				var st struct {
-					Success int `json:"success_count"`
-					Failure int `json:"failure_count"`
-					Fails   []struct {
-						ID, Message string
-					} `json:"failures"`
-				}
-				if err := json.Unmarshal(body, &st); err != nil {
-					t.Fatal(err)
-				}
-				if st.Success != len(chunk) {
-					t.Fatalf("objects %d..: %d of %d stored; failures %+v", start, st.Success, len(chunk), st.Fails)
-				}
-			}
-
-			var got []json.RawMessage
-			var lastAdded string
-			q := url.Values{"limit": {"7"}, "added_after": {since.Format("2006-01-02T15:04:05.000000Z")}}
-			pages := 0
-			for {
-				code, hdr, body := n.taxiiCall("dipol-analyst", "GET", coll+"objects/?"+q.Encode(), nil)
-				if code != http.StatusOK {
-					t.Fatalf("page %d: %d %s", pages, code, body)
-				}
-				pages++
-				var env struct {
-					More    bool              `json:"more"`
-					Next    string            `json:"next"`
-					Objects []json.RawMessage `json:"objects"`
-				}
-				if err := json.Unmarshal(body, &env); err != nil {
-					t.Fatal(err)
-				}
-				if len(env.Objects) > 7 {
-					t.Fatalf("page %d holds %d objects, limit 7", pages, len(env.Objects))
-				}
-				first := hdr.Get("X-TAXII-Date-Added-First")
-				if first <= lastAdded {
-					t.Fatalf("page %d starts at %s, not after the last page's %s", pages, first, lastAdded)
-				}
-				lastAdded = hdr.Get("X-TAXII-Date-Added-Last")
-				got = append(got, env.Objects...)
-				if !env.More {
-					break
-				}
-				q.Set("next", env.Next)
-			}
-			if len(got) != len(bundle.Objects) {
-				t.Fatalf("read back %d objects in %d pages, posted %d", len(got), pages, len(bundle.Objects))
-			}
-			for i := range got {
-				same, err := stix.Equal(bundle.Objects[i], got[i])
-				if err != nil || !same {
-					t.Fatalf("object %d differs (err %v):\nposted %s\nread   %s", i, err, bundle.Objects[i], got[i])
-				}
-				if err := schemas.Validate(got[i]); err != nil {
-					t.Errorf("object %d does not validate against the OASIS schemas: %v", i, err)
-				}
-			}
-			t.Logf("%s: %d objects posted and read back in %d pages of 7", file, len(got), pages)
+			forEachEngine(t, func(t *testing.T, n *node) { testTAXIIRoundTrip(t, n, data, file, schemas) })
 		})
 	}
+}
+
+func testTAXIIRoundTrip(t *testing.T, n *node, data, file string, schemas *stixschema.Validator) {
+	raw, err := os.ReadFile(filepath.Join(data, "stix", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bundle struct{ Objects []json.RawMessage }
+	if err := json.Unmarshal(raw, &bundle); err != nil {
+		t.Fatal(err)
+	}
+	// enlace resolves an object's markings when it arrives, so a
+	// marking-definition must come before the objects it marks;
+	// the bundle lists it last. Post the definitions first: what
+	// is posted, in that order, must come back.
+	sort.SliceStable(bundle.Objects, func(i, j int) bool {
+		return isMarking(bundle.Objects[i]) && !isMarking(bundle.Objects[j])
+	})
+	coll := "/taxii2/interdiction/collections/dipol/"
+	since := time.Now().UTC().Add(-time.Microsecond)
+	for start := 0; start < len(bundle.Objects); start += 500 {
+		chunk := bundle.Objects[start:min(start+500, len(bundle.Objects))]
+		env, _ := json.Marshal(map[string]any{"objects": chunk})
+		code, _, body := n.taxiiCall("dipol-analyst", "POST", coll+"objects/", env)
+		if code != http.StatusAccepted {
+			t.Fatalf("POST objects %d..: %d %s", start, code, body)
+		}
+		var st struct {
+			Success int `json:"success_count"`
+			Failure int `json:"failure_count"`
+			Fails   []struct {
+				ID, Message string
+			} `json:"failures"`
+		}
+		if err := json.Unmarshal(body, &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Success != len(chunk) {
+			t.Fatalf("objects %d..: %d of %d stored; failures %+v", start, st.Success, len(chunk), st.Fails)
+		}
+	}
+
+	var got []json.RawMessage
+	var lastAdded string
+	q := url.Values{"limit": {"7"}, "added_after": {since.Format("2006-01-02T15:04:05.000000Z")}}
+	pages := 0
+	for {
+		code, hdr, body := n.taxiiCall("dipol-analyst", "GET", coll+"objects/?"+q.Encode(), nil)
+		if code != http.StatusOK {
+			t.Fatalf("page %d: %d %s", pages, code, body)
+		}
+		pages++
+		var env struct {
+			More    bool              `json:"more"`
+			Next    string            `json:"next"`
+			Objects []json.RawMessage `json:"objects"`
+		}
+		if err := json.Unmarshal(body, &env); err != nil {
+			t.Fatal(err)
+		}
+		if len(env.Objects) > 7 {
+			t.Fatalf("page %d holds %d objects, limit 7", pages, len(env.Objects))
+		}
+		first := hdr.Get("X-TAXII-Date-Added-First")
+		if first <= lastAdded {
+			t.Fatalf("page %d starts at %s, not after the last page's %s", pages, first, lastAdded)
+		}
+		lastAdded = hdr.Get("X-TAXII-Date-Added-Last")
+		got = append(got, env.Objects...)
+		if !env.More {
+			break
+		}
+		q.Set("next", env.Next)
+	}
+	if len(got) != len(bundle.Objects) {
+		t.Fatalf("read back %d objects in %d pages, posted %d", len(got), pages, len(bundle.Objects))
+	}
+	for i := range got {
+		same, err := stix.Equal(bundle.Objects[i], got[i])
+		if err != nil || !same {
+			t.Fatalf("object %d differs (err %v):\nposted %s\nread   %s", i, err, bundle.Objects[i], got[i])
+		}
+		if err := schemas.Validate(got[i]); err != nil {
+			t.Errorf("object %d does not validate against the OASIS schemas: %v", i, err)
+		}
+	}
+	t.Logf("%s: %d objects posted and read back in %d pages of 7", file, len(got), pages)
 }
 
 // isMarking reports whether raw is a marking-definition.
@@ -170,7 +173,7 @@ func TestTAXIIEmittedObjectsValidate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load the OASIS schemas: %v", err)
 	}
-	n := startNode(t)
+	n := startNode(t, "") // the objects served do not depend on the engine
 	types := map[string]int{}
 	for _, reader := range []string{"dipol-liaison", "dea-analyst"} {
 		q := url.Values{"limit": {"1000"}, "match[version]": {"all"}}

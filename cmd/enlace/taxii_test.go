@@ -13,7 +13,10 @@ import (
 // officer reads everything DIPOL holds, and a DEA analyst reads for
 // interdiction what the CO→US agreement releases, which TLP:RED is not.
 func TestTAXIIConformance(t *testing.T) {
-	n := startNode(t)
+	forEachEngine(t, testTAXIIConformance)
+}
+
+func testTAXIIConformance(t *testing.T, n *node) {
 	cred := func(user string) taxiitest.Credentials {
 		return taxiitest.Credentials{Username: user, Password: n.creds[user].Token}
 	}

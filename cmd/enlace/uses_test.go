@@ -12,6 +12,7 @@ import (
 
 	"github.com/enlace-exchange/enlace"
 	"github.com/enlace-exchange/enlace/demo"
+	"github.com/enlace-exchange/enlace/store/postgres"
 	"github.com/enlace-exchange/enlace/store/sqlite"
 )
 
@@ -26,12 +27,18 @@ type useBody struct {
 	Operation string `json:"operation"`
 }
 
-// openStore opens n's database beside the running server (WAL lets
-// readers in), for what the API does not serve: the alerts and the
-// ledger.
-func openStore(t *testing.T, n *node) *sqlite.DB {
+// openStore opens n's store beside the running server (SQLite's WAL lets
+// readers in; PostgreSQL is a server), for what the API does not serve
+// to one user: every alert, and the records without ledger entries.
+func openStore(t *testing.T, n *node) enlace.Store {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(n.dir, "enlace.db"), nil)
+	var st enlace.Store
+	var err error
+	if n.store != "" {
+		st, err = postgres.Open(t.Context(), n.store, nil)
+	} else {
+		st, err = sqlite.Open(t.Context(), filepath.Join(n.dir, "enlace.db"), nil)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +57,9 @@ func (n *node) uses(user, query string) []useBody {
 // the demo world: a use for lethal targeting is refused and alerted, a
 // hidden report stays hidden, an accepted use's strike raises a violation
 // alert, and corrections are new versions.
-func TestUsesOutcomesAndSafeguards(t *testing.T) {
-	n := startNode(t)
+func TestUsesOutcomesAndSafeguards(t *testing.T) { forEachEngine(t, testUsesOutcomesAndSafeguards) }
+
+func testUsesOutcomesAndSafeguards(t *testing.T, n *node) {
 	st := openStore(t, n)
 	ctx := t.Context()
 
@@ -250,8 +258,9 @@ func TestUsesOutcomesAndSafeguards(t *testing.T) {
 
 // TestAccountingOnTheDemo asks the seed report's question of the demo
 // world: how much of what JIATF-South's US members use is Colombian?
-func TestAccountingOnTheDemo(t *testing.T) {
-	n := startNode(t)
+func TestAccountingOnTheDemo(t *testing.T) { forEachEngine(t, testAccountingOnTheDemo) }
+
+func testAccountingOnTheDemo(t *testing.T, n *node) {
 	type shares struct {
 		Counts    string
 		Consumers []string
@@ -355,12 +364,17 @@ func must[T any](v T, err error) T {
 
 // TestAccountingCommand runs enlace accounting on a demo node's data
 // directory.
-func TestAccountingCommand(t *testing.T) {
-	n := startNode(t)
+func TestAccountingCommand(t *testing.T) { forEachEngine(t, testAccountingCommand) }
+
+func testAccountingCommand(t *testing.T, n *node) {
 	run := func(args ...string) (string, error) {
 		var out strings.Builder
 		root := newRoot(&out, io.Discard)
-		root.SetArgs(append(args, "--data", n.dir))
+		args = append(args, "--data", n.dir)
+		if n.store != "" {
+			args = append(args, "--store", n.store)
+		}
+		root.SetArgs(args)
 		err := root.ExecuteContext(t.Context())
 		return out.String(), err
 	}

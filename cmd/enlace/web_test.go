@@ -9,7 +9,10 @@ import (
 // TestPagesBesideTheAPI: the pages take every path the JSON API does not
 // own, and the API keeps its own.
 func TestPagesBesideTheAPI(t *testing.T) {
-	n := startNode(t)
+	forEachEngine(t, testPagesBesideTheAPI)
+}
+
+func testPagesBesideTheAPI(t *testing.T, n *node) {
 	for _, c := range []struct {
 		path, ctype string
 		status      int
