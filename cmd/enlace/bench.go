@@ -26,8 +26,10 @@ import (
 	"github.com/enlace-exchange/enlace/demo"
 	"github.com/enlace-exchange/enlace/exchange"
 	"github.com/enlace-exchange/enlace/httpapi"
+	"github.com/enlace-exchange/enlace/store/postgres"
 	"github.com/enlace-exchange/enlace/store/sqlite"
 	"github.com/enlace-exchange/enlace/taxii"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -63,18 +65,20 @@ objects through the policy at each size in --sizes (p50, p99).`,
 	ingest.Flags().IntVar(&o.reads, "reads", 200, "pages read at each size")
 	ingest.Flags().StringVar(&o.dir, "dir", "", "working directory (default: a temporary one, removed after)")
 	ingest.Flags().StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	ingest.Flags().StringVar(&o.postgres, "postgres", "", "also measure PostgreSQL, in a fresh database made on this server (a postgres:// URL of a role that may create databases)")
 	cmd.AddCommand(ingest)
 	return cmd
 }
 
 // ingestBench is the configuration of bench ingest.
 type ingestBench struct {
-	sizes   []int
-	batch   int
-	writers int
-	reads   int
-	dir     string
-	profile string
+	sizes    []int
+	batch    int
+	writers  int
+	reads    int
+	dir      string
+	profile  string
+	postgres string
 }
 
 // benchObject returns synthetic indicator n, about 450 bytes.
@@ -114,11 +118,39 @@ func (o *ingestBench) run(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "raw SQLite insert\t%d\t%.0f objects/s\n", min(sizes[0], 200000), raw)
 
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "enlace.db"), quietLogger())
+	engines := []benchEngine{{name: "SQLite", open: func() (enlace.Store, func(), error) {
+		st, err := sqlite.Open(ctx, filepath.Join(dir, "enlace.db"), quietLogger())
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { st.Close() }, nil
+	}}}
+	if o.postgres != "" {
+		engines = append(engines, benchEngine{name: "PostgreSQL", open: func() (enlace.Store, func(), error) {
+			return benchPostgres(ctx, o.postgres)
+		}})
+	}
+	for _, e := range engines {
+		if err := o.runEngine(ctx, tw, e, sizes); err != nil {
+			return fmt.Errorf("%s: %w", e.name, err)
+		}
+	}
+	return nil
+}
+
+// benchEngine is a storage engine bench ingest measures.
+type benchEngine struct {
+	name string
+	open func() (enlace.Store, func(), error) // a new, empty store and how to dispose of it
+}
+
+// runEngine measures ingest and page reads on one engine.
+func (o *ingestBench) runEngine(ctx context.Context, tw io.Writer, e benchEngine, sizes []int) error {
+	st, closeStore, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore()
 	x := exchange.New(exchange.Config{Store: st})
 	creds, err := demo.Seed(ctx, x, time.Now())
 	if err != nil {
@@ -176,7 +208,7 @@ func (o *ingestBench) run(ctx context.Context, w io.Writer) error {
 		}
 		stored = size
 		rate := float64(stored-n0) / time.Since(start).Seconds()
-		fmt.Fprintf(tw, "enlace ingest, %d clients (validate, group, store, ledger)\t%d→%d\t%.0f objects/s\n", o.writers, n0, stored, rate)
+		fmt.Fprintf(tw, "%s: enlace ingest, %d clients (validate, group, store, ledger)\t%d→%d\t%.0f objects/s\n", e.name, o.writers, n0, stored, rate)
 
 		read := func(ctx context.Context, after time.Time) (int, error) {
 			return taxiiPage(ctx, base, "dea-analyst", token, after)
@@ -202,7 +234,7 @@ func (o *ingestBench) run(ctx context.Context, w io.Writer) error {
 			times = append(times, time.Since(t0))
 		}
 		slices.Sort(times)
-		fmt.Fprintf(tw, "TAXII GET objects, page of 1,000 (DEA analyst, interdiction)\t%d\tp50 %.2f ms, p99 %.2f ms\n", stored,
+		fmt.Fprintf(tw, "%s: TAXII GET objects, page of 1,000 (DEA analyst, interdiction)\t%d\tp50 %.2f ms, p99 %.2f ms\n", e.name, stored,
 			ms(times[len(times)/2]), ms(times[len(times)*99/100]))
 	}
 	return nil
@@ -286,4 +318,36 @@ func taxiiPage(ctx context.Context, base, user, token string, after time.Time) (
 		return 0, err
 	}
 	return bytes.Count(b, []byte(`"spec_version":`)), nil
+}
+
+// benchPostgres creates a fresh database on the PostgreSQL server at base
+// and opens a store on it; disposing of it drops the database.
+func benchPostgres(ctx context.Context, base string) (enlace.Store, func(), error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, nil, fmt.Errorf("--postgres must be a postgres:// URL of a role that may create databases")
+	}
+	name := fmt.Sprintf("enlace_bench_%d", time.Now().UnixNano())
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return nil, nil, err
+	}
+	drop := func() {
+		ctx := context.Background()
+		if admin, err := pgx.Connect(ctx, base); err == nil {
+			admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)")
+			admin.Close(ctx)
+		}
+	}
+	u.Path = "/" + name
+	st, err := postgres.Open(ctx, u.String(), quietLogger())
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	return st, func() { st.Close(); drop() }, nil
 }
