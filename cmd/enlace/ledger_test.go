@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -400,5 +401,39 @@ func testLedgerRecordProof(t *testing.T, n *node) {
 	n.must(200, "nca-analyst", "GET", "/api/v1/ledger/checkpoints?limit=2", "", nil).json(t, &cps)
 	if len(cps.Checkpoints) == 0 || cps.Checkpoints[0].Size < 1 {
 		t.Errorf("checkpoints: %+v", cps)
+	}
+}
+
+// TestLedgerWitnessNode: a second node, started with --witness, checks
+// and cosigns the first node's ledger on its own; the first serves its
+// checkpoint with that cosignature.
+func TestLedgerWitnessNode(t *testing.T) {
+	keys := t.TempDir()
+	witnessKey := filepath.Join(keys, "us-node")
+	if _, err := cli("ledger", "key", "--name", "witness.us-node.example", "--out", witnessKey); err != nil {
+		t.Fatal(err)
+	}
+	a := startNode(t, "", "--cosigner", witnessKey+".pub", "--checkpoint-every", "50ms")
+	suspendCOtoUS(a)
+	cfg, err := json.Marshal(witnessConfig{URL: a.url, NodeKey: filepath.Join(a.dir, "ledger.pub"), Key: witnessKey + ".key",
+		User: "us-auditor", Token: a.creds["us-auditor"].Token, Every: "100ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(keys, "witness-a.json")
+	if err := os.WriteFile(cfgFile, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startNode(t, "", "--witness", cfgFile)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r := a.call("co-auditor", "GET", "/ledger/checkpoint", "", nil)
+		if r.status == 200 && strings.Contains(string(r.body), "— witness.us-node.example ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no cosignature by the witnessing node after 15 s:\n%s", r.body)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

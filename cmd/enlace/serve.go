@@ -76,12 +76,14 @@ type ledgerFlags struct {
 	origin    string
 	cosigners []string
 	every     time.Duration
+	witness   []string
 }
 
 func (l *ledgerFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&l.origin, "ledger-origin", "enlace.local/ledger", "the ledger's origin line, naming this log in its checkpoints")
 	cmd.Flags().StringSliceVar(&l.cosigners, "cosigner", nil, "a partner's cosigner public key, or a file holding it, whose cosignatures this node accepts (repeatable)")
 	cmd.Flags().DurationVar(&l.every, "checkpoint-every", time.Second, "how often to sign a checkpoint of new ledger entries")
+	cmd.Flags().StringSliceVar(&l.witness, "witness", nil, "a JSON file naming a partner's ledger to check and cosign periodically: {url, node_key, key, user, token, state, every} (repeatable)")
 }
 
 func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFlags, lf *ledgerFlags, addr, lists string, withDemo bool, grace time.Duration) error {
@@ -129,6 +131,16 @@ func serve(ctx context.Context, cmd *cobra.Command, log *slog.Logger, f *dataFla
 		})
 		return err
 	})
+	for _, file := range lf.witness {
+		w, err := loadWitness(file, f.dir)
+		if err != nil {
+			return err
+		}
+		jobs.every(w.every, "witness "+w.name, func(ctx context.Context) error {
+			_, err := st.TryJob(ctx, "witness "+w.name, func(ctx context.Context) error { return w.cosign(ctx, log) })
+			return err
+		})
+	}
 	jobs.every(lf.every, "checkpoint", func(ctx context.Context) error {
 		_, err := st.TryJob(ctx, "checkpoint", func(ctx context.Context) error {
 			_, err := lg.Integrate(ctx)
