@@ -273,23 +273,7 @@ func TestImmutableRows(t *testing.T) {
 // deadlock.
 func TestLedgerAcrossServers(t *testing.T) {
 	ctx := t.Context()
-	url := pgtest.NewDatabase(t)
-	var stores []*DB
-	for range 2 {
-		db, err := Open(ctx, url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		stores = append(stores, db)
-	}
-	seedAgency(t, stores[0])
-	if _, err := stores[0].CreateNation(ctx, enlace.Nation{Code: "US", Name: "United States"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := stores[0].CreateAgency(ctx, enlace.Agency{ID: "DEA", Nation: "US", Name: "DEA"}); err != nil {
-		t.Fatal(err)
-	}
+	stores := twoServers(t)
 	const writers, each, directives = 3, 12, 8
 	now := time.Now()
 	var wg sync.WaitGroup
@@ -332,33 +316,13 @@ func TestLedgerAcrossServers(t *testing.T) {
 
 	releasesEach := each + each/3
 	want := int64(len(stores) * (writers*(each+releasesEach) + directives))
-	size, err := stores[1].LedgerSize(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if size != want {
-		t.Fatalf("LedgerSize = %d, want %d", size, want)
-	}
-	entries, err := stores[1].LedgerEntries(ctx, 0, size)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if int64(len(entries)) != size {
-		t.Fatalf("LedgerEntries returned %d entries, want %d", len(entries), size)
+	entries := checkLedger(t, stores)
+	if int64(len(entries)) != want {
+		t.Fatalf("the ledger holds %d entries, want %d", len(entries), want)
 	}
 	kinds := map[enlace.EntryKind]int{}
-	for i, e := range entries {
-		if e.Index != int64(i) {
-			t.Fatalf("entry %d has index %d: the log has a gap or a duplicate", i, e.Index)
-		}
+	for _, e := range entries {
 		kinds[e.Kind]++
-		rec, err := stores[i%2].LedgerRecord(ctx, e)
-		if err != nil {
-			t.Fatalf("entry %d (%s %s): %v", i, e.Kind, e.RecordID, err)
-		}
-		if !bytes.Equal(enlace.Commit(e.Salt, rec), e.Commitment) {
-			t.Errorf("entry %d (%s %s): the recomputed record does not match its commitment", i, e.Kind, e.RecordID)
-		}
 	}
 	wantKinds := map[enlace.EntryKind]int{
 		enlace.EntrySubmission: len(stores) * writers * each,
@@ -368,9 +332,66 @@ func TestLedgerAcrossServers(t *testing.T) {
 	if diff := cmp.Diff(wantKinds, kinds); diff != "" {
 		t.Errorf("entries by kind (-want +got):\n%s", diff)
 	}
+}
+
+// twoServers opens two stores on one fresh database, as two servers do,
+// holding CO's DIPOL and the US's DEA.
+func twoServers(t *testing.T) []*DB {
+	t.Helper()
+	ctx := t.Context()
+	url := pgtest.NewDatabase(t)
+	var stores []*DB
+	for range 2 {
+		db, err := Open(ctx, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		stores = append(stores, db)
+	}
+	seedAgency(t, stores[0])
+	if _, err := stores[0].CreateNation(ctx, enlace.Nation{Code: "US", Name: "United States"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stores[0].CreateAgency(ctx, enlace.Agency{ID: "DEA", Nation: "US", Name: "DEA"}); err != nil {
+		t.Fatal(err)
+	}
+	return stores
+}
+
+// checkLedger checks that the stores share one gapless log whose every
+// entry recomputes to its commitment, through either store, and that no
+// record lacks its entry. It returns the entries.
+func checkLedger(t *testing.T, stores []*DB) []enlace.LedgerEntry {
+	t.Helper()
+	ctx := t.Context()
+	size, err := stores[1].LedgerSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := stores[1].LedgerEntries(ctx, 0, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(entries)) != size {
+		t.Fatalf("LedgerEntries returned %d entries, want %d", len(entries), size)
+	}
+	for i, e := range entries {
+		if e.Index != int64(i) {
+			t.Fatalf("entry %d has index %d: the log has a gap or a duplicate", i, e.Index)
+		}
+		rec, err := stores[i%len(stores)].LedgerRecord(ctx, e)
+		if err != nil {
+			t.Fatalf("entry %d (%s %s): %v", i, e.Kind, e.RecordID, err)
+		}
+		if !bytes.Equal(enlace.Commit(e.Salt, rec), e.Commitment) {
+			t.Errorf("entry %d (%s %s): the recomputed record does not match its commitment", i, e.Kind, e.RecordID)
+		}
+	}
 	if un, err := stores[0].UnledgeredRecords(ctx); err != nil || len(un) != 0 {
 		t.Errorf("UnledgeredRecords = %v, %v; want none", un, err)
 	}
+	return entries
 }
 
 // TestRefused checks what this engine refuses that the suite does not

@@ -1,14 +1,12 @@
 package postgres
 
 import (
-	"bytes"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/enlace-exchange/enlace"
-	"github.com/enlace-exchange/enlace/store/postgres/pgtest"
 )
 
 // TestUsesAcrossServers declares uses and posts outcomes with their
@@ -19,23 +17,7 @@ import (
 // entries all recompute.
 func TestUsesAcrossServers(t *testing.T) {
 	ctx := t.Context()
-	url := pgtest.NewDatabase(t)
-	var stores []*DB
-	for range 2 {
-		db, err := Open(ctx, url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		stores = append(stores, db)
-	}
-	seedAgency(t, stores[0])
-	if _, err := stores[0].CreateNation(ctx, enlace.Nation{Code: "US", Name: "United States"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := stores[0].CreateAgency(ctx, enlace.Agency{ID: "DEA", Nation: "US", Name: "DEA"}); err != nil {
-		t.Fatal(err)
-	}
+	stores := twoServers(t)
 	now := time.Now()
 	base := benchReport(0, 1, now)
 	if _, err := stores[0].CreateReport(ctx, base); err != nil {
@@ -119,29 +101,7 @@ func TestUsesAcrossServers(t *testing.T) {
 	if n := len(conflicts); n != rounds {
 		t.Errorf("%d corrections refused as conflicts, want %d (one per version)", n, rounds)
 	}
-	size, err := stores[1].LedgerSize(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := stores[1].LedgerEntries(ctx, 0, size)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, e := range entries {
-		if e.Index != int64(i) {
-			t.Fatalf("entry %d has index %d: the log has a gap or a duplicate", i, e.Index)
-		}
-		rec, err := stores[i%2].LedgerRecord(ctx, e)
-		if err != nil {
-			t.Fatalf("entry %d (%s %s): %v", i, e.Kind, e.RecordID, err)
-		}
-		if !bytes.Equal(enlace.Commit(e.Salt, rec), e.Commitment) {
-			t.Errorf("entry %d (%s %s): the recomputed record does not match its commitment", i, e.Kind, e.RecordID)
-		}
-	}
-	if un, err := stores[0].UnledgeredRecords(ctx); err != nil || len(un) != 0 {
-		t.Errorf("UnledgeredRecords = %v, %v; want none", un, err)
-	}
+	checkLedger(t, stores)
 	// Each use names derived (direct) and each concurrent one base too;
 	// every credit is DIPOL's.
 	shares, err := stores[0].UsedShares(ctx, enlace.AccountingQuery{})
