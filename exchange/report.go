@@ -156,15 +156,9 @@ func (x *Exchange) List(ctx context.Context, actor enlace.User, purpose string, 
 	if !canReadIntelligence(actor) {
 		return Page{}, nil
 	}
-	consents, err := x.store.Consents(ctx, "")
+	byReport, err := x.consentsFor(ctx, actor)
 	if err != nil {
 		return Page{}, err
-	}
-	byReport := map[string][]enlace.Consent{}
-	for _, c := range consents {
-		if c.Recipient == actor.Agency {
-			byReport[c.ReportID] = append(byReport[c.ReportID], c)
-		}
 	}
 	var out Page
 	scan := f

@@ -43,27 +43,27 @@ func (x *Exchange) parseObject(raw json.RawMessage) (objectHead, error) {
 // one add request, finding marking-definitions in the request itself or
 // among those the exchange holds.
 type markingResolver struct {
-	x      *Exchange
-	ctx    context.Context
-	defs   map[string]stix.Object // marking-definitions of this request
-	stored map[string]*stix.Object
-	byRefs map[string]enlace.Markings
+	x       *Exchange
+	ctx     context.Context
+	defs    map[string]stix.Object // marking-definitions of this request, and those found held
+	missing map[string]bool        // ids looked for and not held
+	byRefs  map[string]enlace.Markings
 }
 
 func (x *Exchange) newMarkingResolver(ctx context.Context) *markingResolver {
-	return &markingResolver{x: x, ctx: ctx, defs: map[string]stix.Object{}, stored: map[string]*stix.Object{},
+	return &markingResolver{x: x, ctx: ctx, defs: map[string]stix.Object{}, missing: map[string]bool{},
 		byRefs: map[string]enlace.Markings{}}
 }
 
-// lookup finds a marking-definition by id.
+// lookup finds a marking-definition by id, asking the store once per id.
 func (m *markingResolver) lookup(id string) (stix.Object, bool) {
 	if o, ok := m.defs[id]; ok {
 		return o, true
 	}
-	if o, seen := m.stored[id]; seen {
-		return derefObject(o)
+	if m.missing[id] {
+		return stix.Object{}, false
 	}
-	m.stored[id] = nil
+	m.missing[id] = true
 	objs, err := m.x.store.Objects(m.ctx, enlace.ObjectFilter{IDs: []string{id}, Types: []string{"marking-definition"}, Limit: 1})
 	if err != nil || len(objs) == 0 {
 		return stix.Object{}, false
@@ -72,15 +72,9 @@ func (m *markingResolver) lookup(id string) (stix.Object, bool) {
 	if err != nil {
 		return stix.Object{}, false
 	}
-	m.stored[id] = &o
+	delete(m.missing, id)
+	m.defs[id] = o
 	return o, true
-}
-
-func derefObject(o *stix.Object) (stix.Object, bool) {
-	if o == nil {
-		return stix.Object{}, false
-	}
-	return *o, true
 }
 
 // markings returns the markings of o. An object without a TLP marking
