@@ -50,7 +50,7 @@ type Exchange struct {
 	// released holds the keys of releases known to stand (see
 	// recordReleases). Two readers may still race to record the same
 	// release; the second finds it in the store.
-	released sync.Map
+	released releasedCache
 
 	mu      sync.Mutex // serialises policy rebuilds
 	current struct {
@@ -152,4 +152,32 @@ func (x *Exchange) PolicyText(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return pol.Text(), nil
+}
+
+// releasedCache remembers keys of releases known to stand, so a page
+// that draws on reports released before asks the store nothing. It holds
+// at most maxReleasedKeys and starts over when full: forgetting a key
+// costs one query, never a wrong answer, since releases are never
+// deleted.
+type releasedCache struct {
+	mu   sync.Mutex
+	keys map[string]struct{}
+}
+
+const maxReleasedKeys = 200_000
+
+func (c *releasedCache) has(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.keys[key]
+	return ok
+}
+
+func (c *releasedCache) add(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keys == nil || len(c.keys) >= maxReleasedKeys {
+		c.keys = make(map[string]struct{})
+	}
+	c.keys[key] = struct{}{}
 }

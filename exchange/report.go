@@ -295,7 +295,7 @@ func releaseKey(r enlace.Release) string {
 func (x *Exchange) recordReleases(ctx context.Context, rs []enlace.Release) error {
 	var missing []enlace.Release
 	for _, r := range rs {
-		if _, ok := x.released.Load(releaseKey(r)); !ok {
+		if !x.released.has(releaseKey(r)) {
 			missing = append(missing, r)
 		}
 	}
@@ -313,7 +313,7 @@ func (x *Exchange) recordReleases(ctx context.Context, rs []enlace.Release) erro
 	stands := map[string]bool{}
 	for _, r := range prior {
 		stands[releaseKey(r)] = true
-		x.released.Store(releaseKey(r), true)
+		x.released.add(releaseKey(r))
 	}
 	var create []enlace.Release
 	for _, r := range missing {
@@ -329,7 +329,7 @@ func (x *Exchange) recordReleases(ctx context.Context, rs []enlace.Release) erro
 		return err
 	}
 	for _, r := range create {
-		x.released.Store(releaseKey(r), true)
+		x.released.add(releaseKey(r))
 	}
 	return nil
 }
